@@ -1,0 +1,1 @@
+//! The Conductor: workflow planning and orchestration on the Pit.

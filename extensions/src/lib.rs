@@ -1,0 +1,1 @@
+//! The Orchestra Kit: extension manifests, sandboxed host and protocol.

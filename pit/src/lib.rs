@@ -1,0 +1,1 @@
+//! The Pit: pool, DAG tracker, artifact store, arbitration and stale manager.

@@ -1,0 +1,1 @@
+//! Symphony: a terminal-first AI development environment.

@@ -1,0 +1,1 @@
+//! The xi-editor protocol, line cache, async client and supervisor.
