@@ -1,1 +1,14 @@
 //! Symphony: a terminal-first AI development environment.
+//!
+//! The map of the code is in `docs/ARCHITECTURE.md`.
+
+pub mod adapters;
+pub mod app;
+pub mod cli;
+pub mod error;
+pub mod paths;
+pub mod ports;
+pub mod theme;
+pub mod ui;
+
+pub use error::SymphonyError;

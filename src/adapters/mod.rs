@@ -1,0 +1,7 @@
+//! Adapters: the ports implemented against real components (and in memory, for fast tests).
+
+pub mod memory_editing;
+pub mod xi_editing;
+
+pub use memory_editing::MemoryEditor;
+pub use xi_editing::XiEditor;

@@ -1,0 +1,222 @@
+//! The keymap: one table from keys to actions. The help overlay is generated from it, so every
+//! key that works is listed and every key listed works.
+
+use std::collections::HashMap;
+
+use crate::ports::{EditOp, Motion};
+
+use super::action::Action;
+use super::keys::{Key, KeyCode, Mods};
+use super::state::{Overlay, PaneId, PromptKind};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Everywhere, unless an overlay is open.
+    Global,
+    /// When the editor pane has focus.
+    Editor,
+    /// When any other pane has focus.
+    OtherPane,
+}
+
+/// One row of the keymap.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// The key, in `<C-s>` notation.
+    pub key: Key,
+    /// Where it applies.
+    pub scope: Scope,
+    /// Heading in the help overlay.
+    pub section: &'static str,
+    /// What it does, for the help overlay.
+    pub description: &'static str,
+    /// The action it sends.
+    pub action: Action,
+}
+
+/// The keymap with its lookup index.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+    index: HashMap<(Scope, Key), usize>,
+}
+
+fn mv(motion: Motion, extend: bool) -> Action {
+    Action::Edit(EditOp::Move { motion, extend })
+}
+
+/// The default bindings, in the order the help overlay lists them.
+fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, Action)> {
+    use Scope::{Editor, Global, OtherPane};
+    let edit = Action::Edit;
+    vec![
+        ("<F1>", Global, "General", "Show this help", Action::Help),
+        ("<C-q>", Global, "General", "Quit (asks if anything is unsaved)", Action::Quit),
+        ("<F2>", Global, "Panes", "Focus the next pane", Action::FocusNext),
+        ("<S-F2>", Global, "Panes", "Focus the previous pane", Action::FocusPrevious),
+        ("<A-1>", Global, "Panes", "Focus the editor", Action::Focus(PaneId::Editor)),
+        ("<A-2>", Global, "Panes", "Focus the Conductor", Action::Focus(PaneId::Conductor)),
+        ("<A-3>", Global, "Panes", "Focus the Harmony Board", Action::Focus(PaneId::Board)),
+        ("<A-4>", Global, "Panes", "Focus the monitor", Action::Focus(PaneId::Monitor)),
+        ("<F11>", Global, "Panes", "Zoom the focused pane", Action::ToggleZoom),
+        ("<A-z>", Global, "Panes", "Zoom the focused pane", Action::ToggleZoom),
+        ("<C-o>", Global, "Buffers", "Open a file", Action::Prompt(PromptKind::Open)),
+        ("<C-n>", Global, "Buffers", "New scratch buffer", Action::NewBuffer),
+        ("<C-s>", Global, "Buffers", "Save", Action::Save),
+        ("<A-s>", Global, "Buffers", "Save as", Action::Prompt(PromptKind::SaveAs)),
+        ("<C-w>", Global, "Buffers", "Close the buffer", Action::CloseBuffer),
+        ("<C-b>", Global, "Buffers", "List buffers", Action::BufferList),
+        ("<C-PageDown>", Global, "Buffers", "Next buffer", Action::NextBuffer),
+        ("<C-PageUp>", Global, "Buffers", "Previous buffer", Action::PreviousBuffer),
+        ("<A-.>", Global, "Buffers", "Next buffer", Action::NextBuffer),
+        ("<A-,>", Global, "Buffers", "Previous buffer", Action::PreviousBuffer),
+        ("<Left>", Editor, "Moving", "Character left", mv(Motion::Left, false)),
+        ("<Right>", Editor, "Moving", "Character right", mv(Motion::Right, false)),
+        ("<Up>", Editor, "Moving", "Line up", mv(Motion::Up, false)),
+        ("<Down>", Editor, "Moving", "Line down", mv(Motion::Down, false)),
+        ("<C-Left>", Editor, "Moving", "Word left", mv(Motion::WordLeft, false)),
+        ("<C-Right>", Editor, "Moving", "Word right", mv(Motion::WordRight, false)),
+        ("<Home>", Editor, "Moving", "Start of line", mv(Motion::LineStart, false)),
+        ("<End>", Editor, "Moving", "End of line", mv(Motion::LineEnd, false)),
+        ("<C-Home>", Editor, "Moving", "Start of buffer", mv(Motion::DocumentStart, false)),
+        ("<C-End>", Editor, "Moving", "End of buffer", mv(Motion::DocumentEnd, false)),
+        ("<PageUp>", Editor, "Moving", "Page up", Action::Page { direction: -1, extend: false }),
+        ("<PageDown>", Editor, "Moving", "Page down", Action::Page { direction: 1, extend: false }),
+        ("<C-g>", Editor, "Moving", "Go to line", Action::Prompt(PromptKind::GotoLine)),
+        ("<S-Left>", Editor, "Selecting", "Extend left", mv(Motion::Left, true)),
+        ("<S-Right>", Editor, "Selecting", "Extend right", mv(Motion::Right, true)),
+        ("<S-Up>", Editor, "Selecting", "Extend up", mv(Motion::Up, true)),
+        ("<S-Down>", Editor, "Selecting", "Extend down", mv(Motion::Down, true)),
+        ("<C-S-Left>", Editor, "Selecting", "Extend a word left", mv(Motion::WordLeft, true)),
+        ("<C-S-Right>", Editor, "Selecting", "Extend a word right", mv(Motion::WordRight, true)),
+        ("<S-Home>", Editor, "Selecting", "Extend to line start", mv(Motion::LineStart, true)),
+        ("<S-End>", Editor, "Selecting", "Extend to line end", mv(Motion::LineEnd, true)),
+        ("<S-PageUp>", Editor, "Selecting", "Extend a page up", Action::Page { direction: -1, extend: true }),
+        ("<S-PageDown>", Editor, "Selecting", "Extend a page down", Action::Page { direction: 1, extend: true }),
+        ("<C-a>", Editor, "Selecting", "Select all", edit(EditOp::SelectAll)),
+        ("<Esc>", Editor, "Selecting", "Collapse the selection", edit(EditOp::CollapseSelections)),
+        ("<Enter>", Editor, "Editing", "New line", edit(EditOp::Newline)),
+        ("<Tab>", Editor, "Editing", "Indent / tab", edit(EditOp::Tab)),
+        ("<Backspace>", Editor, "Editing", "Delete backward", edit(EditOp::DeleteBackward)),
+        ("<Delete>", Editor, "Editing", "Delete forward", edit(EditOp::DeleteForward)),
+        ("<C-Backspace>", Editor, "Editing", "Delete word backward", edit(EditOp::DeleteWordBackward)),
+        ("<A-Backspace>", Editor, "Editing", "Delete word backward", edit(EditOp::DeleteWordBackward)),
+        ("<C-Delete>", Editor, "Editing", "Delete word forward", edit(EditOp::DeleteWordForward)),
+        ("<C-z>", Editor, "Editing", "Undo", edit(EditOp::Undo)),
+        ("<C-y>", Editor, "Editing", "Redo", edit(EditOp::Redo)),
+        ("<C-S-z>", Editor, "Editing", "Redo", edit(EditOp::Redo)),
+        ("<C-c>", Editor, "Editing", "Copy", Action::Copy),
+        ("<C-x>", Editor, "Editing", "Cut", Action::Cut),
+        ("<C-v>", Editor, "Editing", "Paste", Action::Paste(None)),
+        ("<C-f>", Editor, "Find", "Find", Action::Prompt(PromptKind::Find)),
+        ("<F3>", Editor, "Find", "Next match", Action::FindNext),
+        ("<S-F3>", Editor, "Find", "Previous match", Action::FindPrevious),
+        ("<C-h>", Editor, "Find", "Replace all", Action::Prompt(PromptKind::ReplaceFind)),
+        ("?", OtherPane, "General", "Show this help", Action::Help),
+        ("<Tab>", OtherPane, "Panes", "Focus the next pane", Action::FocusNext),
+        ("<Esc>", OtherPane, "Panes", "Back to the editor", Action::Focus(PaneId::Editor)),
+    ]
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        let bindings: Vec<Binding> = default_bindings()
+            .into_iter()
+            .filter_map(|(notation, scope, section, description, action)| {
+                // The table is ours and tested; a typo would be caught by `every_binding_parses`.
+                let key = Key::parse(notation).ok()?;
+                Some(Binding { key, scope, section, description, action })
+            })
+            .collect();
+        let index = bindings.iter().enumerate().map(|(i, b)| ((b.scope, b.key), i)).collect();
+        Keymap { bindings, index }
+    }
+}
+
+impl Keymap {
+    /// Every binding, in help order.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The action for a key in the current context, if any.
+    pub fn action_for(&self, key: Key, focus: PaneId, overlay: Option<&Overlay>) -> Option<Action> {
+        if let Some(overlay) = overlay {
+            return overlay_action(key, overlay);
+        }
+        let scope = if focus == PaneId::Editor { Scope::Editor } else { Scope::OtherPane };
+        let bound = self
+            .index
+            .get(&(Scope::Global, key))
+            .or_else(|| self.index.get(&(scope, key)))
+            .map(|&i| self.bindings[i].action.clone());
+        if bound.is_some() {
+            return bound;
+        }
+        match key.code {
+            KeyCode::Char(c) if scope == Scope::Editor && !key.mods.without(Mods::SHIFT).contains(Mods::CTRL) && !key.mods.contains(Mods::ALT) => {
+                Some(Action::Type(c))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Keys inside an overlay: a small fixed set, so nothing leaks to the buffer underneath.
+fn overlay_action(key: Key, overlay: &Overlay) -> Option<Action> {
+    let ctrl = key.mods.contains(Mods::CTRL);
+    match (key.code, overlay) {
+        (KeyCode::Esc, _) => Some(Action::Cancel),
+        (KeyCode::Char('c' | 'q'), _) if ctrl => Some(Action::Cancel),
+        (KeyCode::F(1), Overlay::Help { .. }) => Some(Action::Cancel),
+        (KeyCode::Enter, _) => Some(Action::Confirm),
+        (KeyCode::Backspace, Overlay::Prompt(_)) => Some(Action::OverlayBackspace),
+        (KeyCode::Left, Overlay::Prompt(_)) => Some(Action::OverlayMove(-1)),
+        (KeyCode::Right, Overlay::Prompt(_)) => Some(Action::OverlayMove(1)),
+        (KeyCode::Home, Overlay::Prompt(_)) => Some(Action::OverlayMove(i32::MIN)),
+        (KeyCode::End, Overlay::Prompt(_)) => Some(Action::OverlayMove(i32::MAX)),
+        (KeyCode::Up, _) => Some(Action::OverlayMove(-1)),
+        (KeyCode::Down, _) => Some(Action::OverlayMove(1)),
+        (KeyCode::PageUp, _) => Some(Action::OverlayMove(-10)),
+        (KeyCode::PageDown, _) => Some(Action::OverlayMove(10)),
+        (KeyCode::Char(c), _) if !ctrl => Some(Action::Type(c)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_binding_parses() {
+        assert_eq!(Keymap::default().bindings().len(), default_bindings().len());
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        let map = Keymap::default();
+        assert_eq!(map.index.len(), map.bindings().len());
+    }
+
+    #[test]
+    fn typing_goes_to_the_editor_and_ctrl_keys_do_not() {
+        let map = Keymap::default();
+        let key = |s| Key::parse(s).expect("valid key");
+        assert!(matches!(map.action_for(key("a"), PaneId::Editor, None), Some(Action::Type('a'))));
+        assert!(matches!(map.action_for(key("A"), PaneId::Editor, None), Some(Action::Type('A'))));
+        assert!(map.action_for(key("<C-e>"), PaneId::Editor, None).is_none());
+        assert!(matches!(map.action_for(key("?"), PaneId::Board, None), Some(Action::Help)));
+        assert!(matches!(map.action_for(key("<C-s>"), PaneId::Board, None), Some(Action::Save)));
+    }
+
+    #[test]
+    fn overlays_capture_keys() {
+        let map = Keymap::default();
+        let key = |s| Key::parse(s).expect("valid key");
+        let help = Overlay::Help { scroll: 0 };
+        assert!(matches!(map.action_for(key("<C-s>"), PaneId::Editor, Some(&help)), None));
+        assert!(matches!(map.action_for(key("<Esc>"), PaneId::Editor, Some(&help)), Some(Action::Cancel)));
+    }
+}

@@ -1,0 +1,7 @@
+//! Ports: the traits through which the domain core talks to the world (H2A2).
+//!
+//! Architecture invariant: `app/` depends on these traits only, never on an adapter.
+
+pub mod text_editing;
+
+pub use text_editing::{BufferId, EditOp, EditorEvent, Motion, TextEditingPort};

@@ -1,0 +1,12 @@
+//! The terminal UI: the only module that imports ratatui and crossterm.
+
+pub mod colors;
+pub mod editor_pane;
+pub mod input;
+pub mod overlays;
+pub mod render;
+pub mod runtime;
+pub mod side_panes;
+pub mod status_bar;
+
+pub use render::render;

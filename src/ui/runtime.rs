@@ -1,0 +1,160 @@
+//! The program's main loop: terminal set-up, input, the editor core's events, `update`,
+//! effects and drawing.
+//!
+//! Architecture invariant: the loop never blocks on the editor core; every port call returns at
+//! once and results come back as events.
+
+use std::io::{Stdout, stdout};
+use std::time::Duration;
+
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use crossterm::execute;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::adapters::XiEditor;
+use crate::app::keymap::Keymap;
+use crate::app::{Action, AppState, Effect, update};
+use crate::cli::Cli;
+use crate::error::SymphonyError;
+use crate::paths::DataPaths;
+use crate::ports::{EditorEvent, TextEditingPort};
+use crate::theme::{ColorDepth, Theme};
+
+use super::input::action_for_event;
+use super::render;
+
+/// Run Symphony until the user quits.
+pub fn run(cli: Cli) -> Result<(), SymphonyError> {
+    let paths = DataPaths::resolve(cli.data_dir.as_deref())?;
+    paths.create()?;
+    init_logging(&paths)?;
+    let theme = Theme::load(cli.theme.as_deref(), &paths.root, ColorDepth::from_env())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| SymphonyError::io("starting the async runtime", e))?;
+    runtime.block_on(async move {
+        let (editor, events) = XiEditor::start(&paths).await?;
+        let mut terminal = enter_terminal()?;
+        let result = main_loop(&mut terminal, editor, events, theme, cli).await;
+        leave_terminal();
+        result
+    })
+}
+
+fn init_logging(paths: &DataPaths) -> Result<(), SymphonyError> {
+    let file_path = paths.logs().join("symphony.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&file_path)
+        .map_err(|e| SymphonyError::io(format!("opening the log {}", file_path.display()), e))?;
+    let _ = tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).try_init();
+    Ok(())
+}
+
+type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+fn enter_terminal() -> Result<Tui, SymphonyError> {
+    let terminal = ratatui::try_init().map_err(|e| SymphonyError::io("setting up the terminal", e))?;
+    execute!(stdout(), EnableBracketedPaste, EnableMouseCapture)
+        .map_err(|e| SymphonyError::io("setting up the terminal", e))?;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
+        previous(info);
+    }));
+    Ok(terminal)
+}
+
+fn leave_terminal() {
+    let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// Read terminal events on their own thread: crossterm's `read` blocks.
+fn spawn_input_thread() -> UnboundedReceiver<crossterm::event::Event> {
+    let (tx, rx) = unbounded_channel();
+    std::thread::spawn(move || {
+        loop {
+            match crossterm::event::read() {
+                Ok(event) => {
+                    if tx.send(event).is_err() {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    tracing::error!("reading terminal input failed: {err}");
+                    break;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Run effects through the ports. Returns true when the program should end.
+pub fn run_effects(editor: &mut impl TextEditingPort, effects: Vec<Effect>) -> bool {
+    let mut quit = false;
+    for effect in effects {
+        match effect {
+            Effect::Open { buffer, path } => editor.open(buffer, path),
+            Effect::Edit { buffer, op } => editor.edit(buffer, op),
+            Effect::Save { buffer, path } => editor.save(buffer, path),
+            Effect::Close(buffer) => editor.close(buffer),
+            Effect::SetTheme(name) => editor.set_theme(&name),
+            Effect::Quit => quit = true,
+        }
+    }
+    quit
+}
+
+async fn main_loop(
+    terminal: &mut Tui,
+    mut editor: XiEditor,
+    mut events: UnboundedReceiver<EditorEvent>,
+    theme: Theme,
+    cli: Cli,
+) -> Result<(), SymphonyError> {
+    let size = terminal.size().map_err(|e| SymphonyError::io("reading the terminal size", e))?;
+    let keymap = Keymap::default();
+    let mut state = AppState::new((size.width, size.height), theme);
+    editor.set_theme(&state.theme.syntax.clone());
+    let effects = update(&mut state, Action::OpenFiles(cli.files));
+    run_effects(&mut editor, effects);
+    let mut input = spawn_input_thread();
+    loop {
+        terminal
+            .draw(|frame| render(&state, frame))
+            .map_err(|e| SymphonyError::io("drawing the screen", e))?;
+        let first = tokio::select! {
+            Some(event) = input.recv() => action_for_event(event, &state, &keymap),
+            Some(event) = events.recv() => Some(Action::Editor(event)),
+            else => break,
+        };
+        let mut quit = first.is_some_and(|action| run_effects(&mut editor, update(&mut state, action)));
+        // Apply everything already waiting before drawing again: a burst of core updates
+        // costs one frame, not one per message.
+        let deadline = std::time::Instant::now() + Duration::from_millis(8);
+        while !quit && std::time::Instant::now() < deadline {
+            let next = if let Ok(event) = events.try_recv() {
+                Some(Action::Editor(event))
+            } else if let Ok(event) = input.try_recv() {
+                action_for_event(event, &state, &keymap)
+            } else {
+                break;
+            };
+            if let Some(action) = next {
+                quit = run_effects(&mut editor, update(&mut state, action));
+            }
+        }
+        if quit {
+            break;
+        }
+    }
+    editor.shutdown().await;
+    Ok(())
+}
