@@ -107,7 +107,7 @@ impl BufferState {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.display().to_string()),
-            None => format!("[scratch {}]", self.id.0),
+            None => format!("untitled {}", self.id.0),
         }
     }
 }

@@ -4,4 +4,4 @@
 
 pub mod text_editing;
 
-pub use text_editing::{BufferId, EditOp, EditorEvent, Motion, TextEditingPort};
+pub use text_editing::{BufferId, EditOp, EditorEvent, Motion, StyleDef, TextEditingPort};

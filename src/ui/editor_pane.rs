@@ -13,9 +13,9 @@ use crate::ports::StyleDef;
 
 use super::colors::{color, fg};
 
-/// xi reserves style 0 for selections and 1 for find matches.
+/// xi reserves style 0 for selections and 1–7 for find matches; defined styles start at 8.
 const SELECTION_STYLE: u32 = 0;
-const FIND_STYLE: u32 = 1;
+const FIND_STYLES: std::ops::RangeInclusive<u32> = 1..=7;
 
 /// Draw the active buffer into `area`.
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
@@ -139,7 +139,7 @@ fn draw_lines(state: &AppState, buffer: &BufferState, out: &mut Buffer, area: Re
                 if byte >= s && byte < e {
                     style = match id {
                         SELECTION_STYLE => style.bg(color(ui.selection)),
-                        FIND_STYLE => style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+                        id if FIND_STYLES.contains(&id) => style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
                         id => state.styles.get(&id).map_or(style, |def| style.patch(syntax_style(state, def))),
                     };
                 }

@@ -1,0 +1,35 @@
+# The two commands of the README:
+#   make run    builds and runs Symphony (FILES="a.rs b.toml" to open files)
+#   make test   runs every test (what CI runs, through .ci/run)
+# Everything else here is a helper of those two, or an explicit extra (benchmarks, soak tests).
+
+CARGO ?= cargo
+FILES ?=
+
+.PHONY: run test build-release lint bench man snapshots
+
+run: build-release
+	./target/release/symphony $(FILES)
+
+build-release:
+	$(CARGO) build --release --workspace --bins
+
+test:
+	./scripts/ensure-tools.sh
+	$(CARGO) fmt --all --check
+	$(CARGO) build --workspace --bins
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	$(CARGO) nextest run --workspace --no-fail-fast
+
+# Not part of `make test`: timings belong in benchmarks, which need a quiet machine.
+bench:
+	$(CARGO) build --release --workspace --bins
+	$(CARGO) bench --bench editor_ipc --bench ui_frame
+
+# Regenerate the man pages from the clap definitions.
+man:
+	UPDATE_MAN=1 $(CARGO) test --lib cli::tests::man_pages_are_current
+
+# Review changed TUI snapshots.
+snapshots:
+	$(CARGO) insta review

@@ -1,0 +1,229 @@
+//! `LineCache`: the front-end's copy of a view's lines, kept current by applying `update`s.
+//!
+//! Each update builds a new cache from the old one, op by op, with a cursor into the old
+//! cache: `copy` takes the next `n` old lines (renumbering them from `ln` when given), `skip`
+//! drops the next `n`, `invalidate` adds `n` unknown lines, `ins` adds new lines, and `update`
+//! takes the next `n` old lines keeping their text but replacing cursors and styles. Old lines
+//! no op reached are dropped. Lines are shared (`Arc`), so cloning a whole cache is cheap.
+
+use std::sync::Arc;
+
+use crate::error::BridgeError;
+use crate::protocol::{Annotation, Line, Update, UpdateOp};
+
+/// Most lines a cache may hold (invalid lines cost a pointer each); beyond this an update is
+/// treated as malformed rather than exhausting memory.
+pub const MAX_HEIGHT: usize = 50_000_000;
+
+/// A view's lines as the core last described them.
+#[derive(Debug, Clone, Default)]
+pub struct LineCache {
+    lines: Vec<Option<Arc<Line>>>,
+    annotations: Vec<Annotation>,
+    pristine: bool,
+}
+
+impl LineCache {
+    /// An empty cache, as before the first update.
+    pub fn new() -> LineCache {
+        LineCache::default()
+    }
+
+    /// Applies one update. A malformed update (one that reads past the old cache, or whose
+    /// `n` disagrees with its lines) is an error and leaves the cache unchanged.
+    pub fn apply(&mut self, update: &Update) -> Result<(), BridgeError> {
+        let mut new: Vec<Option<Arc<Line>>> = Vec::with_capacity(self.lines.len());
+        let mut old_ix: usize = 0;
+        for (index, op) in update.ops.iter().enumerate() {
+            let malformed = |reason: String| BridgeError::MalformedUpdate {
+                index,
+                op: op.name(),
+                reason,
+            };
+            let (n, consumes_old, adds) = match op {
+                UpdateOp::Copy { n, .. } | UpdateOp::Update { n, .. } => (*n, true, *n),
+                UpdateOp::Skip { n } => (*n, true, 0),
+                UpdateOp::Invalidate { n } | UpdateOp::Ins { n, .. } => (*n, false, *n),
+            };
+            if new.len().saturating_add(adds) > MAX_HEIGHT {
+                return Err(malformed(format!(
+                    "would make the cache over {MAX_HEIGHT} lines"
+                )));
+            }
+            let old = if consumes_old {
+                let end = old_ix
+                    .checked_add(n)
+                    .filter(|&end| end <= self.lines.len())
+                    .ok_or_else(|| {
+                        malformed(format!(
+                            "needs old lines {old_ix}..{old_ix}+{n}, but the cache has {}",
+                            self.lines.len()
+                        ))
+                    })?;
+                let old = &self.lines[old_ix..end];
+                old_ix = end;
+                old
+            } else {
+                &[]
+            };
+            match op {
+                UpdateOp::Copy { ln: None, .. } => new.extend_from_slice(old),
+                UpdateOp::Copy {
+                    ln: Some(first), ..
+                } => {
+                    let mut next = *first;
+                    for line in old {
+                        new.push(match line {
+                            Some(line) => Some(renumbered(line, &mut next).map_err(&malformed)?),
+                            None => None,
+                        });
+                    }
+                }
+                UpdateOp::Skip { .. } => {}
+                UpdateOp::Invalidate { n } => new.resize(new.len() + n, None),
+                UpdateOp::Ins { n, lines } => {
+                    check_count(*n, lines).map_err(&malformed)?;
+                    if let Some(i) = lines.iter().position(|l| l.text.is_none()) {
+                        return Err(malformed(format!("line {i} has no text")));
+                    }
+                    new.extend(lines.iter().map(|l| Some(Arc::new(l.clone()))));
+                }
+                UpdateOp::Update { n, lines } => {
+                    check_count(*n, lines).map_err(&malformed)?;
+                    new.extend(old.iter().zip(lines).map(|(old, fresh)| {
+                        old.as_ref().map(|old| {
+                            Arc::new(Line {
+                                text: old.text.clone(),
+                                ln: fresh.ln.or(old.ln),
+                                cursor: fresh.cursor.clone(),
+                                styles: fresh.styles.clone(),
+                            })
+                        })
+                    }));
+                }
+            }
+        }
+        self.lines = new;
+        self.annotations = update.annotations.clone();
+        self.pristine = update.pristine;
+        Ok(())
+    }
+
+    /// Number of visual lines, valid or not.
+    pub fn height(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Line `i`, if it exists and is valid.
+    pub fn get(&self, i: usize) -> Option<&Line> {
+        self.lines.get(i)?.as_deref()
+    }
+
+    /// All lines; `None` marks a line whose content the core has not sent.
+    pub fn lines(&self) -> &[Option<Arc<Line>>] {
+        &self.lines
+    }
+
+    /// The whole text, if every line is valid.
+    pub fn text(&self) -> Option<String> {
+        let mut text = String::new();
+        for line in &self.lines {
+            text.push_str(line.as_ref()?.text.as_deref()?);
+        }
+        Some(text)
+    }
+
+    /// Number of invalid lines.
+    pub fn invalid_count(&self) -> usize {
+        self.lines.iter().filter(|l| l.is_none()).count()
+    }
+
+    /// True when the buffer had no unsaved changes at the last update.
+    pub fn pristine(&self) -> bool {
+        self.pristine
+    }
+
+    /// The annotations of the last update (they cover the visible region only).
+    pub fn annotations(&self) -> &[Annotation] {
+        &self.annotations
+    }
+
+    /// Selections as `(start_line, start_col, end_line, end_col)`, start before end, in
+    /// visual lines and byte columns; a caret is an empty selection.
+    pub fn selections(&self) -> Vec<(usize, usize, usize, usize)> {
+        self.annotations
+            .iter()
+            .filter(|a| a.kind == Annotation::SELECTION)
+            .flat_map(|a| a.ranges.iter().map(|&[l1, c1, l2, c2]| (l1, c1, l2, c2)))
+            .collect()
+    }
+
+    /// The caret of every selection, as (visual line, byte column).
+    ///
+    /// Annotations do not say which end of a selection holds the caret, so the lines' own
+    /// `cursor` lists decide; without selections, every caret found in valid lines is returned.
+    pub fn cursors(&self) -> Vec<(usize, usize)> {
+        let selections = self.selections();
+        if selections.is_empty() {
+            return self.carets_in_lines().collect();
+        }
+        selections.into_iter().map(|s| self.caret_of(s)).collect()
+    }
+
+    /// The first selection's caret.
+    pub fn cursor(&self) -> Option<(usize, usize)> {
+        match self.selections().first() {
+            Some(&selection) => Some(self.caret_of(selection)),
+            None => self.carets_in_lines().next(),
+        }
+    }
+
+    fn caret_of(&self, (l1, c1, l2, c2): (usize, usize, usize, usize)) -> (usize, usize) {
+        let has_caret =
+            |line: usize, col: usize| self.get(line).is_some_and(|l| l.cursor.contains(&col));
+        if !has_caret(l2, c2) && has_caret(l1, c1) {
+            (l1, c1)
+        } else {
+            (l2, c2)
+        }
+    }
+
+    fn carets_in_lines(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| Some((i, l.as_ref()?)))
+            .flat_map(|(i, l)| l.cursor.iter().map(move |&c| (i, c)))
+    }
+}
+
+fn check_count(n: usize, lines: &[Line]) -> Result<(), String> {
+    if n == lines.len() {
+        Ok(())
+    } else {
+        Err(format!("says {n} lines but carries {}", lines.len()))
+    }
+}
+
+/// The line with its logical number set from `next`, sharing it when the number is unchanged.
+/// Continuation pieces of wrapped lines have no number and do not advance it.
+fn renumbered(line: &Arc<Line>, next: &mut usize) -> Result<Arc<Line>, String> {
+    let Some(old) = line.ln else {
+        return Ok(Arc::clone(line));
+    };
+    let number = *next;
+    *next = number
+        .checked_add(1)
+        .ok_or_else(|| "renumbers past the largest line number".to_owned())?;
+    if old == number {
+        Ok(Arc::clone(line))
+    } else {
+        Ok(Arc::new(Line {
+            ln: Some(number),
+            ..Line::clone(line)
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,65 @@
+//! One open document as the supervisor tracks it: its core view, caches and edit journal.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use crate::line_cache::LineCache;
+use crate::protocol::{EditNotification, ViewId};
+
+/// A document's id, chosen by the UI; stable across core restarts (xi's view ids are not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocId(pub u32);
+
+/// An edit that changes the document, kept until the core confirms it.
+#[derive(Debug, Clone)]
+pub(crate) enum Journaled {
+    /// An edit notification.
+    Edit(EditNotification),
+    /// A cut (a request in xi's protocol).
+    Cut,
+}
+
+/// The supervisor's record of one document.
+#[derive(Debug)]
+pub(crate) struct Doc {
+    /// Its file.
+    pub path: Option<PathBuf>,
+    /// The core's view, once open.
+    pub view: Option<ViewId>,
+    /// Lines as the core last sent them.
+    pub cache: LineCache,
+    /// The cache at the last barrier: everything in it is confirmed.
+    pub confirmed: LineCache,
+    /// Edits sent since the last barrier, with their sequence numbers.
+    pub journal: VecDeque<(u64, Journaled)>,
+    /// The last search, replayed after a restart so that find-next keeps working.
+    pub find: Option<EditNotification>,
+    /// The last replacement text.
+    pub replace: Option<EditNotification>,
+    /// Saves waiting for a barrier to confirm them.
+    pub pending_saves: Vec<(u64, PathBuf)>,
+}
+
+impl Doc {
+    pub fn new(path: Option<PathBuf>) -> Doc {
+        Doc {
+            path,
+            view: None,
+            cache: LineCache::default(),
+            confirmed: LineCache::default(),
+            journal: VecDeque::new(),
+            find: None,
+            replace: None,
+            pending_saves: Vec::new(),
+        }
+    }
+
+    /// Whether an edit changes what must be restored (movements do: they place later edits).
+    pub fn remember(&mut self, edit: &EditNotification) {
+        match edit {
+            EditNotification::Find { .. } => self.find = Some(edit.clone()),
+            EditNotification::Replace { .. } => self.replace = Some(edit.clone()),
+            _ => {}
+        }
+    }
+}
