@@ -50,8 +50,12 @@ mod tests {
 
     #[test]
     fn parses_files_and_options() {
-        let cli = Cli::try_parse_from(["symphony", "--theme", "light", "a.rs", "b.rs"]).expect("parses");
-        assert_eq!(cli.files, vec![PathBuf::from("a.rs"), PathBuf::from("b.rs")]);
+        let cli =
+            Cli::try_parse_from(["symphony", "--theme", "light", "a.rs", "b.rs"]).expect("parses");
+        assert_eq!(
+            cli.files,
+            vec![PathBuf::from("a.rs"), PathBuf::from("b.rs")]
+        );
         assert_eq!(cli.theme.as_deref(), Some("light"));
     }
 }

@@ -14,7 +14,9 @@ pub enum SymphonyError {
         message: String,
     },
     /// `--theme` named a theme that does not exist.
-    #[error("no theme named `{name}`: the built-in themes are {available}; or put NAME.toml in {dir}")]
+    #[error(
+        "no theme named `{name}`: the built-in themes are {available}; or put NAME.toml in {dir}"
+    )]
     UnknownTheme {
         /// The name asked for.
         name: String,
@@ -36,7 +38,9 @@ pub enum SymphonyError {
     #[error("no data directory: set SYMPHONY_DATA_DIR or pass --data-dir")]
     NoDataDir,
     /// The `symphony-xi` binary was not found.
-    #[error("cannot find the `symphony-xi` binary (looked in {looked}); build it with `cargo build --workspace --bins` or set SYMPHONY_XI_BIN")]
+    #[error(
+        "cannot find the `symphony-xi` binary (looked in {looked}); build it with `cargo build --workspace --bins` or set SYMPHONY_XI_BIN"
+    )]
     XiBinaryMissing {
         /// Where we looked.
         looked: String,
@@ -49,6 +53,9 @@ pub enum SymphonyError {
 impl SymphonyError {
     /// An I/O error with what was being done.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> SymphonyError {
-        SymphonyError::Io { context: context.into(), source }
+        SymphonyError::Io {
+            context: context.into(),
+            source,
+        }
     }
 }

@@ -16,7 +16,9 @@ impl DataPaths {
     pub fn resolve(explicit: Option<&Path>) -> Result<DataPaths, SymphonyError> {
         let root = match explicit {
             Some(dir) => dir.to_path_buf(),
-            None => dirs::data_dir().map(|d| d.join("symphony")).ok_or(SymphonyError::NoDataDir)?,
+            None => dirs::data_dir()
+                .map(|d| d.join("symphony"))
+                .ok_or(SymphonyError::NoDataDir)?,
         };
         Ok(DataPaths { root })
     }
@@ -43,9 +45,15 @@ impl DataPaths {
 
     /// Create every directory.
     pub fn create(&self) -> Result<(), SymphonyError> {
-        for dir in [self.root.clone(), self.xi_plugins(), self.logs(), self.themes()] {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| SymphonyError::io(format!("creating the data directory {}", dir.display()), e))?;
+        for dir in [
+            self.root.clone(),
+            self.xi_plugins(),
+            self.logs(),
+            self.themes(),
+        ] {
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                SymphonyError::io(format!("creating the data directory {}", dir.display()), e)
+            })?;
         }
         Ok(())
     }
@@ -76,5 +84,7 @@ pub fn find_binary(name: &str, env_var: &str) -> Result<PathBuf, SymphonyError> 
         }
         looked.push("$PATH".to_owned());
     }
-    Err(SymphonyError::XiBinaryMissing { looked: looked.join(", ") })
+    Err(SymphonyError::XiBinaryMissing {
+        looked: looked.join(", "),
+    })
 }

@@ -123,7 +123,10 @@ impl ThemeColor {
             let v = u32::from_str_radix(hex, 16).ok()?;
             return Some(ThemeColor::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
         }
-        ANSI16_NAMES.iter().position(|n| *n == text).map(|i| ThemeColor::Named(Ansi16(i as u8)))
+        ANSI16_NAMES
+            .iter()
+            .position(|n| *n == text)
+            .map(|i| ThemeColor::Named(Ansi16(i as u8)))
     }
 
     /// From xi's 0xAARRGGBB.
@@ -134,7 +137,9 @@ impl ThemeColor {
     /// The closest colour the terminal can show.
     pub fn at_depth(self, depth: ColorDepth) -> ThemeColor {
         match (self, depth) {
-            (ThemeColor::Rgb(r, g, b), ColorDepth::Ansi256) => ThemeColor::Indexed(rgb_to_256(r, g, b)),
+            (ThemeColor::Rgb(r, g, b), ColorDepth::Ansi256) => {
+                ThemeColor::Indexed(rgb_to_256(r, g, b))
+            }
             (ThemeColor::Rgb(r, g, b), ColorDepth::Ansi16) => ThemeColor::Named(rgb_to_16(r, g, b)),
             (ThemeColor::Indexed(i), ColorDepth::Ansi16) => {
                 let (r, g, b) = indexed_to_rgb(i);
@@ -152,7 +157,9 @@ fn distance(a: (u8, u8, u8), b: (u8, u8, u8)) -> u32 {
 }
 
 fn rgb_to_16(r: u8, g: u8, b: u8) -> Ansi16 {
-    let best = (0..16u8).min_by_key(|&i| distance((r, g, b), ANSI16_RGB[i as usize])).unwrap_or(7);
+    let best = (0..16u8)
+        .min_by_key(|&i| distance((r, g, b), ANSI16_RGB[i as usize]))
+        .unwrap_or(7);
     Ansi16(best)
 }
 
@@ -163,7 +170,11 @@ fn indexed_to_rgb(i: u8) -> (u8, u8, u8) {
         0..=15 => ANSI16_RGB[i as usize],
         16..=231 => {
             let i = i - 16;
-            (CUBE_STEPS[(i / 36) as usize], CUBE_STEPS[(i / 6 % 6) as usize], CUBE_STEPS[(i % 6) as usize])
+            (
+                CUBE_STEPS[(i / 36) as usize],
+                CUBE_STEPS[(i / 6 % 6) as usize],
+                CUBE_STEPS[(i % 6) as usize],
+            )
         }
         _ => {
             let level = 8 + (i - 232) * 10;
@@ -174,11 +185,21 @@ fn indexed_to_rgb(i: u8) -> (u8, u8, u8) {
 
 fn rgb_to_256(r: u8, g: u8, b: u8) -> u8 {
     let nearest_step = |v: u8| {
-        CUBE_STEPS.iter().enumerate().min_by_key(|(_, s)| (**s as i32 - v as i32).abs()).map_or(0, |(i, _)| i as u8)
+        CUBE_STEPS
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, s)| (**s as i32 - v as i32).abs())
+            .map_or(0, |(i, _)| i as u8)
     };
     let cube = 16 + 36 * nearest_step(r) + 6 * nearest_step(g) + nearest_step(b);
     let grey_level = ((r as u32 + g as u32 + b as u32) / 3) as u8;
-    let grey = if grey_level < 8 { 16 } else if grey_level > 238 { 231 } else { 232 + (grey_level - 8) / 10 };
+    let grey = if grey_level < 8 {
+        16
+    } else if grey_level > 238 {
+        231
+    } else {
+        232 + (grey_level - 8) / 10
+    };
     if distance((r, g, b), indexed_to_rgb(grey)) < distance((r, g, b), indexed_to_rgb(cube)) {
         grey
     } else {
@@ -249,8 +270,10 @@ struct ThemeFile {
 impl Theme {
     /// Parse a theme file; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str, depth: ColorDepth) -> Result<Theme, SymphonyError> {
-        let file: ThemeFile = toml::from_str(text)
-            .map_err(|e| SymphonyError::Theme { origin: origin.to_owned(), message: e.to_string() })?;
+        let file: ThemeFile = toml::from_str(text).map_err(|e| SymphonyError::Theme {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })?;
         let color = |key: &str| -> Result<ThemeColor, SymphonyError> {
             let raw = file.ui.get(key).ok_or_else(|| SymphonyError::Theme {
                 origin: origin.to_owned(),
@@ -282,26 +305,45 @@ impl Theme {
             overlay_background: color("overlay_background")?,
             dim: color("dim")?,
         };
-        Ok(Theme { name: file.name, syntax: file.syntax, ui, depth })
+        Ok(Theme {
+            name: file.name,
+            syntax: file.syntax,
+            ui,
+            depth,
+        })
     }
 
     /// Load a theme by name: `DATA_DIR/themes/NAME.toml` if it exists, else a built-in one.
     /// `None` picks `sixteen` on 16-colour terminals and `dark` elsewhere.
-    pub fn load(name: Option<&str>, data_dir: &Path, depth: ColorDepth) -> Result<Theme, SymphonyError> {
-        let name = name.unwrap_or(if depth == ColorDepth::Ansi16 { "sixteen" } else { "dark" });
+    pub fn load(
+        name: Option<&str>,
+        data_dir: &Path,
+        depth: ColorDepth,
+    ) -> Result<Theme, SymphonyError> {
+        let name = name.unwrap_or(if depth == ColorDepth::Ansi16 {
+            "sixteen"
+        } else {
+            "dark"
+        });
         let user_file = data_dir.join("themes").join(format!("{name}.toml"));
         if user_file.is_file() {
-            let text = std::fs::read_to_string(&user_file)
-                .map_err(|e| SymphonyError::io(format!("reading theme {}", user_file.display()), e))?;
+            let text = std::fs::read_to_string(&user_file).map_err(|e| {
+                SymphonyError::io(format!("reading theme {}", user_file.display()), e)
+            })?;
             return Theme::parse(&text, &user_file.display().to_string(), depth);
         }
-        let (_, text) = BUILTIN_THEMES.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-            SymphonyError::UnknownTheme {
+        let (_, text) = BUILTIN_THEMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| SymphonyError::UnknownTheme {
                 name: name.to_owned(),
-                available: BUILTIN_THEMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                available: BUILTIN_THEMES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 dir: data_dir.join("themes"),
-            }
-        })?;
+            })?;
         Theme::parse(text, &format!("built-in theme {name}"), depth)
     }
 
@@ -318,11 +360,18 @@ mod tests {
     #[test]
     fn builtin_themes_parse_at_every_depth() {
         for (name, text) in BUILTIN_THEMES {
-            for depth in [ColorDepth::TrueColor, ColorDepth::Ansi256, ColorDepth::Ansi16] {
+            for depth in [
+                ColorDepth::TrueColor,
+                ColorDepth::Ansi256,
+                ColorDepth::Ansi16,
+            ] {
                 let theme = Theme::parse(text, name, depth).expect("built-in theme parses");
                 assert_eq!(theme.name, name);
                 if depth == ColorDepth::Ansi16 {
-                    assert!(!matches!(theme.ui.foreground, ThemeColor::Rgb(..) | ThemeColor::Indexed(_)));
+                    assert!(!matches!(
+                        theme.ui.foreground,
+                        ThemeColor::Rgb(..) | ThemeColor::Indexed(_)
+                    ));
                 }
             }
         }
@@ -330,19 +379,40 @@ mod tests {
 
     #[test]
     fn detects_colour_depth() {
-        assert_eq!(ColorDepth::detect(Some("truecolor"), Some("xterm")), ColorDepth::TrueColor);
-        assert_eq!(ColorDepth::detect(None, Some("xterm-256color")), ColorDepth::Ansi256);
-        assert_eq!(ColorDepth::detect(None, Some("tmux-256color")), ColorDepth::Ansi256);
+        assert_eq!(
+            ColorDepth::detect(Some("truecolor"), Some("xterm")),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(
+            ColorDepth::detect(None, Some("xterm-256color")),
+            ColorDepth::Ansi256
+        );
+        assert_eq!(
+            ColorDepth::detect(None, Some("tmux-256color")),
+            ColorDepth::Ansi256
+        );
         assert_eq!(ColorDepth::detect(None, Some("linux")), ColorDepth::Ansi16);
         assert_eq!(ColorDepth::detect(None, None), ColorDepth::Ansi16);
     }
 
     #[test]
     fn reduces_colours() {
-        assert_eq!(ThemeColor::Rgb(255, 0, 0).at_depth(ColorDepth::Ansi16), ThemeColor::Named(Ansi16(9)));
-        assert_eq!(ThemeColor::Rgb(0, 0, 0).at_depth(ColorDepth::Ansi256), ThemeColor::Indexed(16));
-        assert_eq!(ThemeColor::Rgb(128, 128, 128).at_depth(ColorDepth::Ansi256), ThemeColor::Indexed(244));
-        assert_eq!(ThemeColor::from_argb(0xff_2b_30_3b), ThemeColor::Rgb(0x2b, 0x30, 0x3b));
+        assert_eq!(
+            ThemeColor::Rgb(255, 0, 0).at_depth(ColorDepth::Ansi16),
+            ThemeColor::Named(Ansi16(9))
+        );
+        assert_eq!(
+            ThemeColor::Rgb(0, 0, 0).at_depth(ColorDepth::Ansi256),
+            ThemeColor::Indexed(16)
+        );
+        assert_eq!(
+            ThemeColor::Rgb(128, 128, 128).at_depth(ColorDepth::Ansi256),
+            ThemeColor::Indexed(244)
+        );
+        assert_eq!(
+            ThemeColor::from_argb(0xff_2b_30_3b),
+            ThemeColor::Rgb(0x2b, 0x30, 0x3b)
+        );
     }
 
     #[test]

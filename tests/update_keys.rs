@@ -71,7 +71,10 @@ fn saving_a_scratch_buffer_asks_for_a_path() {
     h.type_text(&path.display().to_string());
     h.keys("<Enter>");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "hi");
-    assert_eq!(h.state.active_buffer().unwrap().path.as_deref(), Some(path.as_path()));
+    assert_eq!(
+        h.state.active_buffer().unwrap().path.as_deref(),
+        Some(path.as_path())
+    );
 }
 
 #[test]
@@ -126,9 +129,19 @@ fn goto_line_and_bad_input() {
     let mut h = Harness::memory(100, 30, vec![]);
     h.type_text("1\n2\n3\n4");
     h.keys("<C-g> 2 <Enter>");
-    assert_eq!(h.state.active_buffer().unwrap().cache.cursor(), Some((1, 0)));
+    assert_eq!(
+        h.state.active_buffer().unwrap().cache.cursor(),
+        Some((1, 0))
+    );
     h.keys("<C-g> x <Enter>");
-    assert!(h.state.status.as_ref().unwrap().text.contains("not a line number"));
+    assert!(
+        h.state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not a line number")
+    );
 }
 
 #[test]
@@ -143,7 +156,10 @@ fn several_buffers() {
     assert_eq!(h.text(), "a");
     // Closing a modified buffer asks; discarding closes it.
     h.keys("<C-w>");
-    assert_eq!(h.state.overlay, Some(Overlay::ConfirmClose(h.state.active_buffer().unwrap().id)));
+    assert_eq!(
+        h.state.overlay,
+        Some(Overlay::ConfirmClose(h.state.active_buffer().unwrap().id))
+    );
     h.keys("d");
     assert_eq!(h.state.buffers.len(), 2);
 }
@@ -194,7 +210,10 @@ fn page_keys_move_by_a_screen() {
     let (line, _) = h.state.active_buffer().unwrap().cache.cursor().unwrap();
     assert!(line > 5 && line < 12, "moved about a page: {line}");
     h.keys("<PageUp>");
-    assert_eq!(h.state.active_buffer().unwrap().cache.cursor().unwrap().0, 0);
+    assert_eq!(
+        h.state.active_buffer().unwrap().cache.cursor().unwrap().0,
+        0
+    );
 }
 
 #[test]
@@ -217,13 +236,25 @@ fn opening_a_missing_file_gives_an_empty_buffer_with_that_path() {
     h.type_text(&path.display().to_string());
     h.keys("<Enter>");
     assert_eq!(h.state.buffers.len(), 2);
-    assert_eq!(h.state.active_buffer().unwrap().path.as_deref(), Some(path.as_path()));
+    assert_eq!(
+        h.state.active_buffer().unwrap().path.as_deref(),
+        Some(path.as_path())
+    );
 }
 
 #[test]
 fn opening_an_unreadable_path_reports_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::memory(100, 30, vec![dir.path().to_path_buf()]);
-    assert!(h.state.status.as_ref().unwrap().text.contains("cannot open"), "{:?}", h.state.status);
+    assert!(
+        h.state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("cannot open"),
+        "{:?}",
+        h.state.status
+    );
     assert_eq!(h.state.buffers.len(), 1, "a scratch buffer remains");
 }

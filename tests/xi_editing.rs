@@ -13,7 +13,9 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 fn ready(h: &mut Harness<XiEditor>) {
     assert!(
-        h.wait_for(PATIENCE, |s| s.active_buffer().is_some_and(|b| b.ready && b.cache.height() > 0)),
+        h.wait_for(PATIENCE, |s| s
+            .active_buffer()
+            .is_some_and(|b| b.ready && b.cache.height() > 0)),
         "the buffer opened"
     );
 }
@@ -51,17 +53,39 @@ fn typing_undo_redo_and_selection() {
     let mut h = Harness::xi(120, 40, data.path(), vec![]);
     ready(&mut h);
     h.type_text("alpha beta");
-    assert!(h.wait_for(PATIENCE, |s| s.active_buffer().unwrap().cache.text().as_deref() == Some("alpha beta")));
+    assert!(h.wait_for(
+        PATIENCE,
+        |s| s.active_buffer().unwrap().cache.text().as_deref() == Some("alpha beta")
+    ));
     h.keys("<C-Left> <C-S-Right> <C-c> <End> <space> <C-v>");
     assert!(
-        h.wait_for(PATIENCE, |s| s.active_buffer().unwrap().cache.text().as_deref() == Some("alpha beta beta")),
+        h.wait_for(PATIENCE, |s| s
+            .active_buffer()
+            .unwrap()
+            .cache
+            .text()
+            .as_deref()
+            == Some("alpha beta beta")),
         "copy and paste through xi: {:?}",
         h.text()
     );
     h.keys("<C-z>");
-    assert!(h.wait_for(PATIENCE, |s| s.active_buffer().unwrap().cache.text().as_deref() == Some("alpha beta ")), "{:?}", h.text());
+    assert!(
+        h.wait_for(PATIENCE, |s| s
+            .active_buffer()
+            .unwrap()
+            .cache
+            .text()
+            .as_deref()
+            == Some("alpha beta ")),
+        "{:?}",
+        h.text()
+    );
     h.keys("<C-y>");
-    assert!(h.wait_for(PATIENCE, |s| s.active_buffer().unwrap().cache.text().as_deref() == Some("alpha beta beta")));
+    assert!(h.wait_for(
+        PATIENCE,
+        |s| s.active_buffer().unwrap().cache.text().as_deref() == Some("alpha beta beta")
+    ));
     h.shutdown();
 }
 
@@ -77,7 +101,13 @@ fn find_and_replace_through_xi() {
     h.type_text("cow");
     h.keys("<Enter>");
     assert!(
-        h.wait_for(PATIENCE, |s| s.active_buffer().unwrap().cache.text().as_deref() == Some("cow dog cow")),
+        h.wait_for(PATIENCE, |s| s
+            .active_buffer()
+            .unwrap()
+            .cache
+            .text()
+            .as_deref()
+            == Some("cow dog cow")),
         "{:?}",
         h.text()
     );
@@ -89,15 +119,25 @@ fn a_rust_file_is_highlighted_by_the_plugin() {
     let data = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lib.rs");
-    std::fs::write(&path, "/// Adds one.\npub fn add_one(x: u32) -> u32 {\n    x + 1 // done\n}\n").unwrap();
+    std::fs::write(
+        &path,
+        "/// Adds one.\npub fn add_one(x: u32) -> u32 {\n    x + 1 // done\n}\n",
+    )
+    .unwrap();
     let mut h = Harness::xi(100, 12, data.path(), vec![path]);
     ready(&mut h);
     let styled = h.wait_for(PATIENCE, |s| {
         let b = s.active_buffer().unwrap();
-        (0..b.cache.height()).all(|i| b.cache.get(i).is_some_and(|l| l.text.as_deref() == Some("") || !l.styles.is_empty()))
-            && !s.styles.is_empty()
+        (0..b.cache.height()).all(|i| {
+            b.cache
+                .get(i)
+                .is_some_and(|l| l.text.as_deref() == Some("") || !l.styles.is_empty())
+        }) && !s.styles.is_empty()
     });
-    assert!(styled, "every non-empty line got styles from the syntect plugin");
+    assert!(
+        styled,
+        "every non-empty line got styles from the syntect plugin"
+    );
     assert_eq!(h.state.active_buffer().unwrap().language, "Rust");
     insta::with_settings!({ filters => vec![(r"/tmp/\.tmp\w+", "[TMP]")] }, {
         insta::assert_snapshot!("highlighted_rust_file", h.screen());
@@ -106,6 +146,9 @@ fn a_rust_file_is_highlighted_by_the_plugin() {
     let screen = h.styled_screen();
     let comment = screen[(4, 1)].fg;
     let keyword = screen[(4, 2)].fg;
-    assert_ne!(comment, keyword, "comment and keyword have different colours");
+    assert_ne!(
+        comment, keyword,
+        "comment and keyword have different colours"
+    );
     h.shutdown();
 }

@@ -39,7 +39,9 @@ impl MemoryBuffer {
                 None => return self.text.len(),
             }
         }
-        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
         let mut at = (start + col).min(end);
         while !self.text.is_char_boundary(at) {
             at -= 1;
@@ -81,24 +83,38 @@ impl MemoryBuffer {
     }
 
     fn prev_char(&self, at: usize) -> usize {
-        self.text[..at].char_indices().next_back().map_or(0, |(i, _)| i)
+        self.text[..at]
+            .char_indices()
+            .next_back()
+            .map_or(0, |(i, _)| i)
     }
 
     fn next_char(&self, at: usize) -> usize {
-        self.text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
+        self.text[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8())
     }
 
     fn word_left(&self, at: usize) -> usize {
         let before = &self.text[..at];
         let trimmed = before.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
-        trimmed.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_').len()
+        trimmed
+            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+            .len()
     }
 
     fn word_right(&self, at: usize) -> usize {
         let after = &self.text[at..];
-        let skipped = after.len() - after.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_').len();
+        let skipped = after.len()
+            - after
+                .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_')
+                .len();
         let rest = &after[skipped..];
-        let word = rest.len() - rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_').len();
+        let word = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+                .len();
         at + skipped + word
     }
 
@@ -127,7 +143,10 @@ impl MemoryBuffer {
         let hay = self.text.to_lowercase();
         let needle = self.query.to_lowercase();
         let found = if forward {
-            hay[from..].find(&needle).map(|i| from + i).or_else(|| hay.find(&needle))
+            hay[from..]
+                .find(&needle)
+                .map(|i| from + i)
+                .or_else(|| hay.find(&needle))
         } else {
             hay[..from].rfind(&needle).or_else(|| hay.rfind(&needle))
         };
@@ -143,7 +162,11 @@ impl MemoryBuffer {
             .map(|(i, text)| Line {
                 text: Some((*text).to_owned()),
                 ln: Some(i + 1),
-                cursor: if i == cursor_line { vec![cursor_col] } else { Vec::new() },
+                cursor: if i == cursor_line {
+                    vec![cursor_col]
+                } else {
+                    Vec::new()
+                },
                 styles: Vec::new(),
             })
             .collect();
@@ -151,7 +174,11 @@ impl MemoryBuffer {
             lines.push(Line {
                 text: Some(String::new()),
                 ln: Some(lines.len() + 1),
-                cursor: if cursor_line == lines.len() { vec![cursor_col] } else { Vec::new() },
+                cursor: if cursor_line == lines.len() {
+                    vec![cursor_col]
+                } else {
+                    Vec::new()
+                },
                 styles: Vec::new(),
             });
         }
@@ -159,7 +186,10 @@ impl MemoryBuffer {
         let (l1, c1) = self.line_col(start);
         let (l2, c2) = self.line_col(end);
         Update {
-            ops: vec![UpdateOp::Ins { n: lines.len(), lines }],
+            ops: vec![UpdateOp::Ins {
+                n: lines.len(),
+                lines,
+            }],
             pristine: self.text == self.saved,
             annotations: vec![Annotation {
                 kind: "selection".to_owned(),
@@ -182,7 +212,13 @@ impl MemoryEditor {
     /// A new editor and the channel its events arrive on.
     pub fn new() -> (MemoryEditor, UnboundedReceiver<EditorEvent>) {
         let (events, rx) = unbounded_channel();
-        (MemoryEditor { buffers: HashMap::new(), events }, rx)
+        (
+            MemoryEditor {
+                buffers: HashMap::new(),
+                events,
+            },
+            rx,
+        )
     }
 
     /// The text of a buffer (for tests).
@@ -198,8 +234,15 @@ impl MemoryEditor {
     fn emit_update(&self, id: BufferId) {
         if let Some(b) = self.buffers.get(&id) {
             let (line, col) = b.line_col(b.cursor);
-            self.emit(EditorEvent::Updated { buffer: id, update: Arc::new(b.update()) });
-            self.emit(EditorEvent::ScrollTo { buffer: id, line, col });
+            self.emit(EditorEvent::Updated {
+                buffer: id,
+                update: Arc::new(b.update()),
+            });
+            self.emit(EditorEvent::ScrollTo {
+                buffer: id,
+                line,
+                col,
+            });
         }
     }
 }
@@ -211,13 +254,23 @@ impl TextEditingPort for MemoryEditor {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
                 Err(e) => {
-                    self.emit(EditorEvent::OpenFailed { buffer, message: format!("cannot open {}: {e}", p.display()) });
+                    self.emit(EditorEvent::OpenFailed {
+                        buffer,
+                        message: format!("cannot open {}: {e}", p.display()),
+                    });
                     return;
                 }
             },
             None => String::new(),
         };
-        self.buffers.insert(buffer, MemoryBuffer { saved: text.clone(), text, ..MemoryBuffer::default() });
+        self.buffers.insert(
+            buffer,
+            MemoryBuffer {
+                saved: text.clone(),
+                text,
+                ..MemoryBuffer::default()
+            },
+        );
         self.emit(EditorEvent::Opened { buffer, path });
         self.emit_update(buffer);
     }
@@ -254,14 +307,16 @@ impl TextEditingPort for MemoryEditor {
             EditOp::CollapseSelections => b.anchor = b.cursor,
             EditOp::Undo => {
                 if let Some((text, cursor)) = b.undo.pop() {
-                    b.redo.push((std::mem::replace(&mut b.text, text), b.cursor));
+                    b.redo
+                        .push((std::mem::replace(&mut b.text, text), b.cursor));
                     b.cursor = cursor;
                     b.anchor = cursor;
                 }
             }
             EditOp::Redo => {
                 if let Some((text, cursor)) = b.redo.pop() {
-                    b.undo.push((std::mem::replace(&mut b.text, text), b.cursor));
+                    b.undo
+                        .push((std::mem::replace(&mut b.text, text), b.cursor));
                     b.cursor = cursor;
                     b.anchor = cursor;
                 }
@@ -269,7 +324,11 @@ impl TextEditingPort for MemoryEditor {
             EditOp::Find { query, .. } => b.query = query,
             EditOp::FindNext | EditOp::FindPrevious => {
                 let forward = matches!(op, EditOp::FindNext);
-                let from = if forward { b.selection().1 } else { b.selection().0 };
+                let from = if forward {
+                    b.selection().1
+                } else {
+                    b.selection().0
+                };
                 if let Some((start, end)) = b.find_from(from, forward) {
                     b.anchor = start;
                     b.cursor = end;
@@ -319,7 +378,10 @@ impl TextEditingPort for MemoryEditor {
                 self.emit(EditorEvent::Saved { buffer: id, path });
                 self.emit_update(id);
             }
-            Err(e) => self.emit(EditorEvent::Notice(format!("cannot save {}: {e}", path.display()))),
+            Err(e) => self.emit(EditorEvent::Notice(format!(
+                "cannot save {}: {e}",
+                path.display()
+            ))),
         }
     }
 

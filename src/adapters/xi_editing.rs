@@ -20,12 +20,21 @@ pub struct XiEditor {
 
 impl XiEditor {
     /// Install the syntax plugin, start `symphony-xi` under supervision, and forward its events.
-    pub async fn start(paths: &DataPaths) -> Result<(XiEditor, UnboundedReceiver<EditorEvent>), SymphonyError> {
+    pub async fn start(
+        paths: &DataPaths,
+    ) -> Result<(XiEditor, UnboundedReceiver<EditorEvent>), SymphonyError> {
         let program = find_binary("symphony-xi", "SYMPHONY_XI_BIN")?;
         match find_binary("symphony-xi-syntect", "SYMPHONY_XI_SYNTECT_BIN") {
             Ok(plugin) => {
-                syntect_plugin::install_manifest(&paths.xi_plugins(), &plugin)
-                    .map_err(|e| SymphonyError::io(format!("installing the syntax plugin in {}", paths.xi_plugins().display()), e))?;
+                syntect_plugin::install_manifest(&paths.xi_plugins(), &plugin).map_err(|e| {
+                    SymphonyError::io(
+                        format!(
+                            "installing the syntax plugin in {}",
+                            paths.xi_plugins().display()
+                        ),
+                        e,
+                    )
+                })?;
             }
             Err(err) => tracing::warn!("no syntax highlighting: {err}"),
         }
@@ -33,7 +42,9 @@ impl XiEditor {
     }
 
     /// Start with an explicit configuration (tests).
-    pub async fn start_with(config: SupervisorConfig) -> Result<(XiEditor, UnboundedReceiver<EditorEvent>), SymphonyError> {
+    pub async fn start_with(
+        config: SupervisorConfig,
+    ) -> Result<(XiEditor, UnboundedReceiver<EditorEvent>), SymphonyError> {
         let (supervisor, mut events) = Supervisor::start(config).await?;
         let (tx, rx) = unbounded_channel();
         tokio::spawn(async move {
@@ -70,10 +81,23 @@ fn doc(buffer: BufferId) -> DocId {
 fn to_editor_event(event: SupervisorEvent) -> EditorEvent {
     let buffer = |d: DocId| BufferId(d.0);
     match event {
-        SupervisorEvent::Opened { doc, path } => EditorEvent::Opened { buffer: buffer(doc), path },
-        SupervisorEvent::OpenFailed { doc, message } => EditorEvent::OpenFailed { buffer: buffer(doc), message },
-        SupervisorEvent::Update { doc, update } => EditorEvent::Updated { buffer: buffer(doc), update },
-        SupervisorEvent::ScrollTo { doc, line, col } => EditorEvent::ScrollTo { buffer: buffer(doc), line, col },
+        SupervisorEvent::Opened { doc, path } => EditorEvent::Opened {
+            buffer: buffer(doc),
+            path,
+        },
+        SupervisorEvent::OpenFailed { doc, message } => EditorEvent::OpenFailed {
+            buffer: buffer(doc),
+            message,
+        },
+        SupervisorEvent::Update { doc, update } => EditorEvent::Updated {
+            buffer: buffer(doc),
+            update,
+        },
+        SupervisorEvent::ScrollTo { doc, line, col } => EditorEvent::ScrollTo {
+            buffer: buffer(doc),
+            line,
+            col,
+        },
         SupervisorEvent::DefStyle(style) => EditorEvent::StyleDefined(StyleDef {
             id: style.id.0,
             fg: style.fg_color,
@@ -82,14 +106,23 @@ fn to_editor_event(event: SupervisorEvent) -> EditorEvent {
             italic: style.italic.unwrap_or(false),
             underline: style.underline.unwrap_or(false),
         }),
-        SupervisorEvent::LanguageChanged { doc, language } => {
-            EditorEvent::LanguageChanged { buffer: buffer(doc), language }
-        }
-        SupervisorEvent::Saved { doc, path } => EditorEvent::Saved { buffer: buffer(doc), path },
+        SupervisorEvent::LanguageChanged { doc, language } => EditorEvent::LanguageChanged {
+            buffer: buffer(doc),
+            language,
+        },
+        SupervisorEvent::Saved { doc, path } => EditorEvent::Saved {
+            buffer: buffer(doc),
+            path,
+        },
         SupervisorEvent::Copied(text) => EditorEvent::Copied(text),
-        SupervisorEvent::FindStatus { doc, matches } => EditorEvent::FindStatus { buffer: buffer(doc), matches },
+        SupervisorEvent::FindStatus { doc, matches } => EditorEvent::FindStatus {
+            buffer: buffer(doc),
+            matches,
+        },
         SupervisorEvent::Alert(message) => EditorEvent::Notice(message),
-        SupervisorEvent::BadInput(message) => EditorEvent::Notice(format!("bad message from the editor core: {message}")),
+        SupervisorEvent::BadInput(message) => {
+            EditorEvent::Notice(format!("bad message from the editor core: {message}"))
+        }
         SupervisorEvent::CoreDown { reason } => EditorEvent::CoreDown(reason),
         SupervisorEvent::Restored { elapsed, reason } => EditorEvent::Restored { elapsed, reason },
     }
@@ -128,9 +161,17 @@ pub fn edit_notification(op: EditOp) -> Option<EditNotification> {
     let find_next = |forward: bool| {
         let (wrap_around, allow_same, modify_selection) = (true, false, SelectionModifier::Set);
         if forward {
-            E::FindNext { wrap_around, allow_same, modify_selection }
+            E::FindNext {
+                wrap_around,
+                allow_same,
+                modify_selection,
+            }
         } else {
-            E::FindPrevious { wrap_around, allow_same, modify_selection }
+            E::FindPrevious {
+                wrap_around,
+                allow_same,
+                modify_selection,
+            }
         }
     };
     Some(match op {
@@ -146,18 +187,31 @@ pub fn edit_notification(op: EditOp) -> Option<EditNotification> {
         EditOp::GotoPoint { line, col, extend } => E::Gesture {
             line: line as u64,
             col: col as u64,
-            ty: if extend { GestureType::RangeSelect } else { GestureType::PointSelect },
+            ty: if extend {
+                GestureType::RangeSelect
+            } else {
+                GestureType::PointSelect
+            },
         },
         EditOp::SelectAll => E::SelectAll,
         EditOp::CollapseSelections => E::CollapseSelections,
         EditOp::Undo => E::Undo,
         EditOp::Redo => E::Redo,
-        EditOp::Find { query, case_sensitive } => {
-            E::Find { chars: query, case_sensitive, regex: false, whole_words: false }
-        }
+        EditOp::Find {
+            query,
+            case_sensitive,
+        } => E::Find {
+            chars: query,
+            case_sensitive,
+            regex: false,
+            whole_words: false,
+        },
         EditOp::FindNext => find_next(true),
         EditOp::FindPrevious => find_next(false),
-        EditOp::SetReplacement(chars) => E::Replace { chars, preserve_case: false },
+        EditOp::SetReplacement(chars) => E::Replace {
+            chars,
+            preserve_case: false,
+        },
         EditOp::ReplaceNext => E::ReplaceNext,
         EditOp::ReplaceAll => E::ReplaceAll,
         EditOp::Copy | EditOp::Cut => return None,
@@ -166,23 +220,38 @@ pub fn edit_notification(op: EditOp) -> Option<EditNotification> {
 
 impl TextEditingPort for XiEditor {
     fn open(&mut self, buffer: BufferId, path: Option<std::path::PathBuf>) {
-        self.send(Command::Open { doc: doc(buffer), path });
+        self.send(Command::Open {
+            doc: doc(buffer),
+            path,
+        });
     }
 
     fn edit(&mut self, buffer: BufferId, op: EditOp) {
         match op {
-            EditOp::Copy => self.send(Command::Copy { doc: doc(buffer), cut: false }),
-            EditOp::Cut => self.send(Command::Copy { doc: doc(buffer), cut: true }),
+            EditOp::Copy => self.send(Command::Copy {
+                doc: doc(buffer),
+                cut: false,
+            }),
+            EditOp::Cut => self.send(Command::Copy {
+                doc: doc(buffer),
+                cut: true,
+            }),
             op => {
                 if let Some(edit) = edit_notification(op) {
-                    self.send(Command::Edit { doc: doc(buffer), edit });
+                    self.send(Command::Edit {
+                        doc: doc(buffer),
+                        edit,
+                    });
                 }
             }
         }
     }
 
     fn save(&mut self, buffer: BufferId, path: std::path::PathBuf) {
-        self.send(Command::Save { doc: doc(buffer), path });
+        self.send(Command::Save {
+            doc: doc(buffer),
+            path,
+        });
     }
 
     fn close(&mut self, buffer: BufferId) {

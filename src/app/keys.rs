@@ -82,7 +82,10 @@ pub struct Key {
 impl Key {
     /// A key with no modifiers.
     pub const fn plain(code: KeyCode) -> Key {
-        Key { code, mods: Mods::NONE }
+        Key {
+            code,
+            mods: Mods::NONE,
+        }
     }
 
     /// A key with modifiers.
@@ -96,7 +99,9 @@ impl Key {
             let mut chars = text.chars();
             return match (chars.next(), chars.next()) {
                 (Some(c), None) => Ok(Key::plain(KeyCode::Char(c))),
-                _ => Err(format!("`{text}` is not a key: write one character or `<Name>`")),
+                _ => Err(format!(
+                    "`{text}` is not a key: write one character or `<Name>`"
+                )),
             };
         };
         let mut mods = Mods::NONE;
@@ -109,7 +114,11 @@ impl Key {
                 "C" => Mods::CTRL,
                 "A" | "M" => Mods::ALT,
                 "S" => Mods::SHIFT,
-                other => return Err(format!("`{other}` in `{text}` is not a modifier (C, A or S)")),
+                other => {
+                    return Err(format!(
+                        "`{other}` in `{text}` is not a modifier (C, A or S)"
+                    ));
+                }
             });
             rest = tail;
         }
@@ -193,7 +202,10 @@ mod tests {
     #[test]
     fn parses_the_notation() {
         assert_eq!(Key::parse("a"), Ok(Key::plain(KeyCode::Char('a'))));
-        assert_eq!(Key::parse("<C-s>"), Ok(Key::with(KeyCode::Char('s'), Mods::CTRL)));
+        assert_eq!(
+            Key::parse("<C-s>"),
+            Ok(Key::with(KeyCode::Char('s'), Mods::CTRL))
+        );
         assert_eq!(
             Key::parse("<C-S-Left>"),
             Ok(Key::with(KeyCode::Left, Mods::CTRL.union(Mods::SHIFT)))
@@ -206,8 +218,14 @@ mod tests {
 
     #[test]
     fn displays_for_the_help_overlay() {
-        assert_eq!(Key::with(KeyCode::Char('s'), Mods::CTRL).to_string(), "Ctrl-S");
+        assert_eq!(
+            Key::with(KeyCode::Char('s'), Mods::CTRL).to_string(),
+            "Ctrl-S"
+        );
         assert_eq!(Key::plain(KeyCode::F(1)).to_string(), "F1");
-        assert_eq!(Key::with(KeyCode::Left, Mods::SHIFT).to_string(), "Shift-Left");
+        assert_eq!(
+            Key::with(KeyCode::Left, Mods::SHIFT).to_string(),
+            "Shift-Left"
+        );
     }
 }

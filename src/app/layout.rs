@@ -58,13 +58,33 @@ impl ScreenLayout {
 
 /// Lay out the screen for a terminal of `width`×`height`.
 pub fn screen_layout(width: u16, height: u16, layout: &PaneLayout) -> ScreenLayout {
-    let status_bar = Area { x: 0, y: height.saturating_sub(1), width, height: height.min(1) };
-    let prompt_row = Area { x: 0, y: height.saturating_sub(2), width, height: height.min(1) };
+    let status_bar = Area {
+        x: 0,
+        y: height.saturating_sub(1),
+        width,
+        height: height.min(1),
+    };
+    let prompt_row = Area {
+        x: 0,
+        y: height.saturating_sub(2),
+        width,
+        height: height.min(1),
+    };
     let body_height = height.saturating_sub(1);
     let single = layout.zoomed || width < TABS_BELOW_WIDTH;
     if single {
-        let tab_bar = Area { x: 0, y: 0, width, height: body_height.min(1) };
-        let body = Area { x: 0, y: 1, width, height: body_height.saturating_sub(1) };
+        let tab_bar = Area {
+            x: 0,
+            y: 0,
+            width,
+            height: body_height.min(1),
+        };
+        let body = Area {
+            x: 0,
+            y: 1,
+            width,
+            height: body_height.saturating_sub(1),
+        };
         return ScreenLayout {
             tab_bar: Some(tab_bar),
             panes: vec![(layout.focus, body)],
@@ -74,13 +94,27 @@ pub fn screen_layout(width: u16, height: u16, layout: &PaneLayout) -> ScreenLayo
     }
     let left_width = width * 3 / 5;
     let right_width = width - left_width;
-    let editor = Area { x: 0, y: 0, width: left_width, height: body_height };
+    let editor = Area {
+        x: 0,
+        y: 0,
+        width: left_width,
+        height: body_height,
+    };
     let conductor_height = body_height * 2 / 5;
     let board_height = body_height * 7 / 20;
     let monitor_height = body_height - conductor_height - board_height;
-    let conductor = Area { x: left_width, y: 0, width: right_width, height: conductor_height };
-    let board =
-        Area { x: left_width, y: conductor_height, width: right_width, height: board_height };
+    let conductor = Area {
+        x: left_width,
+        y: 0,
+        width: right_width,
+        height: conductor_height,
+    };
+    let board = Area {
+        x: left_width,
+        y: conductor_height,
+        width: right_width,
+        height: board_height,
+    };
     let monitor = Area {
         x: left_width,
         y: conductor_height + board_height,
@@ -102,7 +136,14 @@ pub fn screen_layout(width: u16, height: u16, layout: &PaneLayout) -> ScreenLayo
 
 /// The editor's text area (inside its border, right of the gutter is up to the renderer).
 pub fn editor_text_area(width: u16, height: u16, layout: &PaneLayout) -> Area {
-    let screen = screen_layout(width, height, &PaneLayout { focus: PaneId::Editor, ..*layout });
+    let screen = screen_layout(
+        width,
+        height,
+        &PaneLayout {
+            focus: PaneId::Editor,
+            ..*layout
+        },
+    );
     let area = screen.pane(PaneId::Editor).unwrap_or_default();
     if screen.tab_bar.is_some() {
         // Single-pane mode draws no border around the editor: every column counts at 80×24.
@@ -121,15 +162,33 @@ mod tests {
         let screen = screen_layout(200, 60, &PaneLayout::default());
         assert_eq!(screen.panes.len(), 4);
         assert!(screen.tab_bar.is_none());
-        let total: u32 = screen.panes.iter().map(|(_, a)| a.width as u32 * a.height as u32).sum();
+        let total: u32 = screen
+            .panes
+            .iter()
+            .map(|(_, a)| a.width as u32 * a.height as u32)
+            .sum();
         assert_eq!(total, 200 * 59, "panes tile the body exactly");
     }
 
     #[test]
     fn narrow_terminals_show_the_focused_pane_as_a_tab() {
-        let layout = PaneLayout { focus: PaneId::Board, zoomed: false };
+        let layout = PaneLayout {
+            focus: PaneId::Board,
+            zoomed: false,
+        };
         let screen = screen_layout(80, 24, &layout);
-        assert_eq!(screen.panes, vec![(PaneId::Board, Area { x: 0, y: 1, width: 80, height: 22 })]);
+        assert_eq!(
+            screen.panes,
+            vec![(
+                PaneId::Board,
+                Area {
+                    x: 0,
+                    y: 1,
+                    width: 80,
+                    height: 22
+                }
+            )]
+        );
         assert!(screen.tab_bar.is_some());
     }
 

@@ -25,7 +25,12 @@ pub enum PaneId {
 
 impl PaneId {
     /// Every pane, in focus order.
-    pub const ALL: [PaneId; 4] = [PaneId::Editor, PaneId::Conductor, PaneId::Board, PaneId::Monitor];
+    pub const ALL: [PaneId; 4] = [
+        PaneId::Editor,
+        PaneId::Conductor,
+        PaneId::Board,
+        PaneId::Monitor,
+    ];
 
     /// The pane's title.
     pub fn title(self) -> &'static str {

@@ -7,7 +7,11 @@ pub const TAB_WIDTH: usize = 4;
 
 /// The width of one character at screen column `col`.
 pub fn char_width(c: char, col: usize) -> usize {
-    if c == '\t' { TAB_WIDTH - col % TAB_WIDTH } else { c.width().unwrap_or(0) }
+    if c == '\t' {
+        TAB_WIDTH - col % TAB_WIDTH
+    } else {
+        c.width().unwrap_or(0)
+    }
 }
 
 /// The screen column of byte offset `byte` in `text` (clamped to the text's end).

@@ -20,7 +20,10 @@ const FIND_STYLES: std::ops::RangeInclusive<u32> = 1..=7;
 /// Draw the active buffer into `area`.
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let Some(buffer) = state.active_buffer() else {
-        frame.render_widget(Paragraph::new("No buffer").style(fg(state.theme.ui.dim)), area);
+        frame.render_widget(
+            Paragraph::new("No buffer").style(fg(state.theme.ui.dim)),
+            area,
+        );
         return;
     };
     if !buffer.ready {
@@ -32,11 +35,21 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         return;
     }
     let cursor = buffer.cache.cursor();
-    draw_lines(state, buffer, frame.buffer_mut(), area, cursor.map(|(l, _)| l));
+    draw_lines(
+        state,
+        buffer,
+        frame.buffer_mut(),
+        area,
+        cursor.map(|(l, _)| l),
+    );
     let focused = state.layout.focus == PaneId::Editor && state.overlay.is_none();
     if focused && let Some((line, col)) = cursor {
         let gutter = gutter_width(buffer.cache.height());
-        let text = buffer.cache.get(line).and_then(|l| l.text.as_deref()).unwrap_or_default();
+        let text = buffer
+            .cache
+            .get(line)
+            .and_then(|l| l.text.as_deref())
+            .unwrap_or_default();
         let column = byte_to_column(text, col);
         if line >= buffer.scroll_top && column >= buffer.scroll_left {
             let x = area.x as usize + gutter + column - buffer.scroll_left;
@@ -87,7 +100,13 @@ fn span_styles(styles: &[i64], text_len: usize) -> Vec<(usize, usize, u32)> {
     spans
 }
 
-fn draw_lines(state: &AppState, buffer: &BufferState, out: &mut Buffer, area: Rect, cursor_line: Option<usize>) {
+fn draw_lines(
+    state: &AppState,
+    buffer: &BufferState,
+    out: &mut Buffer,
+    area: Rect,
+    cursor_line: Option<usize>,
+) {
     let ui = &state.theme.ui;
     let gutter = gutter_width(buffer.cache.height());
     let text_width = (area.width as usize).saturating_sub(gutter);
@@ -97,17 +116,35 @@ fn draw_lines(state: &AppState, buffer: &BufferState, out: &mut Buffer, area: Re
         let y = area.y + row as u16;
         if index >= buffer.cache.height() {
             if row > 0 || index > 0 {
-                out.set_string(area.x, y, format!("{:>w$}", "~", w = gutter - 1), fg(ui.dim));
+                out.set_string(
+                    area.x,
+                    y,
+                    format!("{:>w$}", "~", w = gutter - 1),
+                    fg(ui.dim),
+                );
             }
             continue;
         }
         let is_cursor_line = cursor_line == Some(index);
-        let base = if is_cursor_line { Style::new().bg(color(ui.cursor_line)) } else { Style::new() };
+        let base = if is_cursor_line {
+            Style::new().bg(color(ui.cursor_line))
+        } else {
+            Style::new()
+        };
         if is_cursor_line {
             out.set_style(Rect::new(area.x, y, area.width, 1), base);
         }
-        let number_style = if is_cursor_line { fg(ui.gutter_current) } else { fg(ui.gutter) };
-        out.set_string(area.x, y, format!("{:>w$} ", index + 1, w = gutter - 1), base.patch(number_style));
+        let number_style = if is_cursor_line {
+            fg(ui.gutter_current)
+        } else {
+            fg(ui.gutter)
+        };
+        out.set_string(
+            area.x,
+            y,
+            format!("{:>w$} ", index + 1, w = gutter - 1),
+            base.patch(number_style),
+        );
         let Some(line) = buffer.cache.get(index) else {
             continue;
         };
@@ -139,8 +176,13 @@ fn draw_lines(state: &AppState, buffer: &BufferState, out: &mut Buffer, area: Re
                 if byte >= s && byte < e {
                     style = match id {
                         SELECTION_STYLE => style.bg(color(ui.selection)),
-                        id if FIND_STYLES.contains(&id) => style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
-                        id => state.styles.get(&id).map_or(style, |def| style.patch(syntax_style(state, def))),
+                        id if FIND_STYLES.contains(&id) => {
+                            style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+                        }
+                        id => state
+                            .styles
+                            .get(&id)
+                            .map_or(style, |def| style.patch(syntax_style(state, def))),
                     };
                 }
             }
@@ -149,7 +191,11 @@ fn draw_lines(state: &AppState, buffer: &BufferState, out: &mut Buffer, area: Re
             }
             if col >= buffer.scroll_left {
                 let x = area.x as usize + gutter + col - buffer.scroll_left;
-                let shown = if c == '\t' || c.is_control() { " ".repeat(width) } else { c.to_string() };
+                let shown = if c == '\t' || c.is_control() {
+                    " ".repeat(width)
+                } else {
+                    c.to_string()
+                };
                 if width > 0 && x + width <= (area.x + area.width) as usize {
                     out.set_string(x as u16, y, shown, style);
                 }
@@ -160,7 +206,10 @@ fn draw_lines(state: &AppState, buffer: &BufferState, out: &mut Buffer, area: Re
         if selected.iter().any(|&(_, e)| e > text.len()) && col >= buffer.scroll_left {
             let x = area.x as usize + gutter + col - buffer.scroll_left;
             if x < (area.x + area.width) as usize {
-                out.set_style(Rect::new(x as u16, y, 1, 1), Style::new().bg(color(ui.selection)));
+                out.set_style(
+                    Rect::new(x as u16, y, 1, 1),
+                    Style::new().bg(color(ui.selection)),
+                );
             }
         }
     }
@@ -173,7 +222,10 @@ mod tests {
     #[test]
     fn xi_style_triples_are_relative() {
         // "fn main": `fn` style 2, then one byte later `main` style 3.
-        assert_eq!(span_styles(&[0, 2, 2, 1, 4, 3], 7), vec![(0, 2, 2), (3, 7, 3)]);
+        assert_eq!(
+            span_styles(&[0, 2, 2, 1, 4, 3], 7),
+            vec![(0, 2, 2), (3, 7, 3)]
+        );
         assert_eq!(span_styles(&[0, 99, 2], 3), vec![(0, 3, 2)]);
         assert_eq!(span_styles(&[-5, 2, 2], 3), vec![]);
     }

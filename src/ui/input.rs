@@ -1,6 +1,8 @@
 //! Terminal events (crossterm) to domain keys and actions.
 
-use crossterm::event::{Event, KeyCode as CtKey, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use crossterm::event::{
+    Event, KeyCode as CtKey, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 
 use crate::app::Action;
 use crate::app::keymap::Keymap;
@@ -62,7 +64,10 @@ pub fn action_for_event(event: Event, state: &AppState, keymap: &Keymap) -> Opti
         Event::Paste(text) => Some(Action::Paste(Some(text))),
         Event::Resize(width, height) => Some(Action::Resize(width, height)),
         Event::Mouse(mouse) => match mouse.kind {
-            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { col: mouse.column, row: mouse.row }),
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+                col: mouse.column,
+                row: mouse.row,
+            }),
             MouseEventKind::ScrollUp => Some(Action::Wheel(-3)),
             MouseEventKind::ScrollDown => Some(Action::Wheel(3)),
             _ => None,
@@ -79,7 +84,10 @@ mod tests {
     fn shifted_characters_are_plain_characters() {
         let key = key_from_crossterm(&KeyEvent::new(CtKey::Char('?'), KeyModifiers::SHIFT));
         assert_eq!(key, Key::parse("?").ok());
-        let key = key_from_crossterm(&KeyEvent::new(CtKey::Char('Z'), KeyModifiers::CONTROL | KeyModifiers::SHIFT));
+        let key = key_from_crossterm(&KeyEvent::new(
+            CtKey::Char('Z'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        ));
         assert_eq!(key, Key::parse("<C-S-z>").ok());
     }
 }

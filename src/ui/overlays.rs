@@ -16,7 +16,12 @@ use super::colors::{color, fg};
 fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
-    Rect::new(area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height)
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
 }
 
 /// The help rows: one per action, with all its keys.
@@ -28,7 +33,10 @@ pub fn help_rows() -> Vec<(String, String, String)> {
             Scope::OtherPane => format!("{} (other panes)", b.description),
             _ => b.description.to_owned(),
         };
-        match rows.iter_mut().find(|(s, _, d)| s == b.section && *d == description) {
+        match rows
+            .iter_mut()
+            .find(|(s, _, d)| s == b.section && *d == description)
+        {
             Some(row) => row.1 = format!("{}, {}", row.1, b.key),
             None => rows.push((b.section.to_owned(), b.key.to_string(), description)),
         }
@@ -44,8 +52,15 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
         Block::new()
             .borders(Borders::ALL)
             .border_style(fg(ui.border_focused))
-            .title(Span::styled(format!(" {title} "), fg(ui.title).add_modifier(Modifier::BOLD)))
-            .style(Style::new().bg(color(ui.overlay_background)).fg(color(ui.foreground)))
+            .title(Span::styled(
+                format!(" {title} "),
+                fg(ui.title).add_modifier(Modifier::BOLD),
+            ))
+            .style(
+                Style::new()
+                    .bg(color(ui.overlay_background))
+                    .fg(color(ui.foreground)),
+            )
     };
     match overlay {
         Overlay::Help { scroll } => {
@@ -57,7 +72,10 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
                     if !section.is_empty() {
                         lines.push(Line::default());
                     }
-                    lines.push(Line::from(Span::styled(s.clone(), fg(ui.title).add_modifier(Modifier::BOLD))));
+                    lines.push(Line::from(Span::styled(
+                        s.clone(),
+                        fg(ui.title).add_modifier(Modifier::BOLD),
+                    )));
                     section = s;
                 }
                 lines.push(Line::from(vec![
@@ -69,8 +87,17 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
             frame.render_widget(Clear, rect);
             let visible = rect.height.saturating_sub(2) as usize;
             let scroll = (*scroll).min(lines.len().saturating_sub(visible));
-            let title = if lines.len() > visible { "Keys — ↑↓ scroll, Esc closes" } else { "Keys — Esc closes" };
-            frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block(title)), rect);
+            let title = if lines.len() > visible {
+                "Keys — ↑↓ scroll, Esc closes"
+            } else {
+                "Keys — Esc closes"
+            };
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .scroll((scroll as u16, 0))
+                    .block(block(title)),
+                rect,
+            );
         }
         Overlay::BufferList { selected } => {
             let lines: Vec<Line> = state
@@ -79,9 +106,15 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
                 .enumerate()
                 .map(|(i, b)| {
                     let mark = if b.modified() { "[+]" } else { "   " };
-                    let path = b.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| b.display_name());
+                    let path = b
+                        .path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| b.display_name());
                     let style = if i == *selected {
-                        Style::new().bg(color(ui.selection)).add_modifier(Modifier::BOLD)
+                        Style::new()
+                            .bg(color(ui.selection))
+                            .add_modifier(Modifier::BOLD)
                     } else {
                         Style::new()
                     };
@@ -90,25 +123,57 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
                 .collect();
             let rect = centred(area, 70, lines.len() as u16 + 2);
             frame.render_widget(Clear, rect);
-            frame.render_widget(Paragraph::new(lines).block(block("Buffers — Enter opens, Esc closes")), rect);
+            frame.render_widget(
+                Paragraph::new(lines).block(block("Buffers — Enter opens, Esc closes")),
+                rect,
+            );
         }
         Overlay::ConfirmQuit => {
             let names: Vec<String> = state.modified_buffers().map(|b| b.display_name()).collect();
-            confirm(frame, area, block("Quit?"), format!("Unsaved changes in {}.", names.join(", ")), "[s]ave all and quit   [d]iscard and quit   [c]ancel", state);
+            confirm(
+                frame,
+                area,
+                block("Quit?"),
+                format!("Unsaved changes in {}.", names.join(", ")),
+                "[s]ave all and quit   [d]iscard and quit   [c]ancel",
+                state,
+            );
         }
         Overlay::ConfirmClose(id) => {
-            let name = state.buffers.iter().find(|b| b.id == *id).map(|b| b.display_name()).unwrap_or_default();
-            confirm(frame, area, block("Close buffer?"), format!("{name} has unsaved changes."), "[s]ave and close   [d]iscard   [c]ancel", state);
+            let name = state
+                .buffers
+                .iter()
+                .find(|b| b.id == *id)
+                .map(|b| b.display_name())
+                .unwrap_or_default();
+            confirm(
+                frame,
+                area,
+                block("Close buffer?"),
+                format!("{name} has unsaved changes."),
+                "[s]ave and close   [d]iscard   [c]ancel",
+                state,
+            );
         }
         Overlay::Prompt(_) => {}
     }
 }
 
-fn confirm(frame: &mut Frame, area: Rect, block: Block, question: String, choices: &str, state: &AppState) {
+fn confirm(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    question: String,
+    choices: &str,
+    state: &AppState,
+) {
     let width = (question.width().max(choices.width()) + 4) as u16;
     let rect = centred(area, width, 4);
     frame.render_widget(Clear, rect);
-    let lines = vec![Line::raw(question), Line::from(Span::styled(choices.to_owned(), fg(state.theme.ui.accent)))];
+    let lines = vec![
+        Line::raw(question),
+        Line::from(Span::styled(choices.to_owned(), fg(state.theme.ui.accent))),
+    ];
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
@@ -121,7 +186,10 @@ pub fn render_prompt(state: &AppState, prompt: &Prompt, frame: &mut Frame, area:
         Span::raw(prompt.input.clone()),
     ]);
     frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(line).style(Style::new().bg(color(ui.overlay_background))), area);
+    frame.render_widget(
+        Paragraph::new(line).style(Style::new().bg(color(ui.overlay_background))),
+        area,
+    );
     let before: String = prompt.input.chars().take(prompt.cursor).collect();
     let x = area.x as usize + label.width() + before.width();
     if x < (area.x + area.width) as usize {

@@ -22,7 +22,11 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     let (width, height) = (frame.area().width, frame.area().height);
     let ui = &state.theme.ui;
     frame.render_widget(
-        Block::new().style(Style::new().bg(color(ui.background)).fg(color(ui.foreground))),
+        Block::new().style(
+            Style::new()
+                .bg(color(ui.background))
+                .fg(color(ui.foreground)),
+        ),
         frame.area(),
     );
     let screen = screen_layout(width, height, &state.layout);
@@ -34,12 +38,23 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         let area = rect(*area);
         let inner = if bordered {
             let focused = *pane == state.layout.focus;
-            let border = if focused { ui.border_focused } else { ui.border };
+            let border = if focused {
+                ui.border_focused
+            } else {
+                ui.border
+            };
             let title = pane_title(state, *pane);
             let block = Block::new()
                 .borders(Borders::ALL)
                 .border_style(fg(border))
-                .title(Span::styled(title, fg(ui.title).add_modifier(if focused { Modifier::BOLD } else { Modifier::empty() })));
+                .title(Span::styled(
+                    title,
+                    fg(ui.title).add_modifier(if focused {
+                        Modifier::BOLD
+                    } else {
+                        Modifier::empty()
+                    }),
+                ));
             let inner = block.inner(area);
             frame.render_widget(block, area);
             inner
@@ -53,7 +68,9 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     }
     status_bar::render(state, frame, rect(screen.status_bar));
     match &state.overlay {
-        Some(Overlay::Prompt(prompt)) => overlays::render_prompt(state, prompt, frame, rect(screen.prompt_row)),
+        Some(Overlay::Prompt(prompt)) => {
+            overlays::render_prompt(state, prompt, frame, rect(screen.prompt_row))
+        }
         Some(overlay) => overlays::render(state, overlay, frame),
         None => {}
     }
@@ -68,7 +85,11 @@ fn pane_title(state: &AppState, pane: PaneId) -> String {
                 .enumerate()
                 .map(|(i, b)| {
                     let mark = if b.modified() { " ●" } else { "" };
-                    if i == state.active { format!("[{}{mark}]", b.display_name()) } else { format!("{}{mark}", b.display_name()) }
+                    if i == state.active {
+                        format!("[{}{mark}]", b.display_name())
+                    } else {
+                        format!("{}{mark}", b.display_name())
+                    }
                 })
                 .collect();
             format!(" {} ", names.join(" "))
@@ -83,7 +104,10 @@ fn render_tab_bar(state: &AppState, frame: &mut Frame, area: Rect) {
     for (i, pane) in PaneId::ALL.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, pane.title());
         let style = if *pane == state.layout.focus {
-            Style::new().fg(color(ui.status_foreground)).bg(color(ui.accent)).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(color(ui.status_foreground))
+                .bg(color(ui.accent))
+                .add_modifier(Modifier::BOLD)
         } else {
             fg(ui.dim)
         };
@@ -96,7 +120,10 @@ fn render_tab_bar(state: &AppState, frame: &mut Frame, area: Rect) {
         && let Some(buffer) = state.active_buffer()
     {
         let mark = if buffer.modified() { " ●" } else { "" };
-        spans.push(Span::styled(format!("  {}{mark}", buffer.display_name()), fg(ui.title)));
+        spans.push(Span::styled(
+            format!("  {}{mark}", buffer.display_name()),
+            fg(ui.title),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

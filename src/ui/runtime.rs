@@ -7,7 +7,9 @@
 use std::io::{Stdout, stdout};
 use std::time::Duration;
 
-use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -52,14 +54,18 @@ fn init_logging(paths: &DataPaths) -> Result<(), SymphonyError> {
         .append(true)
         .open(&file_path)
         .map_err(|e| SymphonyError::io(format!("opening the log {}", file_path.display()), e))?;
-    let _ = tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init();
     Ok(())
 }
 
 type Tui = Terminal<CrosstermBackend<Stdout>>;
 
 fn enter_terminal() -> Result<Tui, SymphonyError> {
-    let terminal = ratatui::try_init().map_err(|e| SymphonyError::io("setting up the terminal", e))?;
+    let terminal =
+        ratatui::try_init().map_err(|e| SymphonyError::io("setting up the terminal", e))?;
     execute!(stdout(), EnableBracketedPaste, EnableMouseCapture)
         .map_err(|e| SymphonyError::io("setting up the terminal", e))?;
     let previous = std::panic::take_hook();
@@ -119,7 +125,9 @@ async fn main_loop(
     theme: Theme,
     cli: Cli,
 ) -> Result<(), SymphonyError> {
-    let size = terminal.size().map_err(|e| SymphonyError::io("reading the terminal size", e))?;
+    let size = terminal
+        .size()
+        .map_err(|e| SymphonyError::io("reading the terminal size", e))?;
     let keymap = Keymap::default();
     let mut state = AppState::new((size.width, size.height), theme);
     editor.set_theme(&state.theme.syntax.clone());
@@ -135,7 +143,8 @@ async fn main_loop(
             Some(event) = events.recv() => Some(Action::Editor(event)),
             else => break,
         };
-        let mut quit = first.is_some_and(|action| run_effects(&mut editor, update(&mut state, action)));
+        let mut quit =
+            first.is_some_and(|action| run_effects(&mut editor, update(&mut state, action)));
         // Apply everything already waiting before drawing again: a burst of core updates
         // costs one frame, not one per message.
         let deadline = std::time::Instant::now() + Duration::from_millis(8);

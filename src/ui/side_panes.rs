@@ -14,7 +14,12 @@ use super::colors::fg;
 /// Draw a non-editor pane.
 pub fn render(state: &AppState, pane: PaneId, frame: &mut Frame, area: Rect) {
     let ui = &state.theme.ui;
-    let heading = |text: &str| Line::from(Span::styled(text.to_owned(), fg(ui.title).add_modifier(Modifier::BOLD)));
+    let heading = |text: &str| {
+        Line::from(Span::styled(
+            text.to_owned(),
+            fg(ui.title).add_modifier(Modifier::BOLD),
+        ))
+    };
     let dim = |text: &str| Line::from(Span::styled(text.to_owned(), fg(ui.dim)));
     let lines: Vec<Line> = match pane {
         PaneId::Conductor => vec![
@@ -35,20 +40,46 @@ pub fn render(state: &AppState, pane: PaneId, frame: &mut Frame, area: Rect) {
 fn monitor_lines(state: &AppState) -> Vec<Line<'static>> {
     let ui = &state.theme.ui;
     let row = |label: &str, value: String, style| {
-        Line::from(vec![Span::styled(format!("{label:<16}"), fg(ui.dim)), Span::styled(value, style)])
+        Line::from(vec![
+            Span::styled(format!("{label:<16}"), fg(ui.dim)),
+            Span::styled(value, style),
+        ])
     };
     let core = match &state.core.down {
-        Some(reason) => row("editor core", format!("restarting ({reason})"), fg(ui.warning)),
+        Some(reason) => row(
+            "editor core",
+            format!("restarting ({reason})"),
+            fg(ui.warning),
+        ),
         None => row("editor core", "✓ running".to_owned(), fg(ui.info)),
     };
-    let restore = state.core.last_restore.map_or_else(|| "—".to_owned(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3));
+    let restore = state.core.last_restore.map_or_else(
+        || "—".to_owned(),
+        |d| format!("{:.1} ms", d.as_secs_f64() * 1e3),
+    );
     let modified = state.modified_buffers().count();
     vec![
         core,
-        row("restarts", state.core.restarts.to_string(), fg(ui.foreground)),
+        row(
+            "restarts",
+            state.core.restarts.to_string(),
+            fg(ui.foreground),
+        ),
         row("last restore", restore, fg(ui.foreground)),
-        row("bad messages", state.core.bad_messages.to_string(), fg(if state.core.bad_messages > 0 { ui.warning } else { ui.foreground })),
-        row("buffers", format!("{} open, {modified} modified", state.buffers.len()), fg(ui.foreground)),
+        row(
+            "bad messages",
+            state.core.bad_messages.to_string(),
+            fg(if state.core.bad_messages > 0 {
+                ui.warning
+            } else {
+                ui.foreground
+            }),
+        ),
+        row(
+            "buffers",
+            format!("{} open, {modified} modified", state.buffers.len()),
+            fg(ui.foreground),
+        ),
         Line::from(Span::styled("No workflow is running.", fg(ui.dim))),
     ]
 }

@@ -15,12 +15,23 @@ use super::colors::color;
 /// Draw the status bar into its one-row area.
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let ui = &state.theme.ui;
-    let bar = Style::new().bg(color(ui.status_background)).fg(color(ui.status_foreground));
-    let pill = Style::new().bg(color(ui.accent)).fg(color(ui.status_background)).add_modifier(Modifier::BOLD);
-    let mut left = vec![Span::styled(format!(" {} ", state.layout.focus.title().to_uppercase()), pill)];
+    let bar = Style::new()
+        .bg(color(ui.status_background))
+        .fg(color(ui.status_foreground));
+    let pill = Style::new()
+        .bg(color(ui.accent))
+        .fg(color(ui.status_background))
+        .add_modifier(Modifier::BOLD);
+    let mut left = vec![Span::styled(
+        format!(" {} ", state.layout.focus.title().to_uppercase()),
+        pill,
+    )];
     let buffer = state.active_buffer();
     if let Some(b) = buffer {
-        left.push(Span::styled(format!(" {}", b.display_name()), bar.add_modifier(Modifier::BOLD)));
+        left.push(Span::styled(
+            format!(" {}", b.display_name()),
+            bar.add_modifier(Modifier::BOLD),
+        ));
         if b.modified() {
             left.push(Span::styled(" [+]", bar.fg(color(ui.warning))));
         }
@@ -31,7 +42,10 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             Severity::Warning => ui.warning,
             Severity::Error => ui.error,
         };
-        left.push(Span::styled(format!("  {}", message.text), bar.fg(color(tint))));
+        left.push(Span::styled(
+            format!("  {}", message.text),
+            bar.fg(color(tint)),
+        ));
     }
     let mut right = Vec::new();
     if state.layout.focus == PaneId::Editor
@@ -44,11 +58,23 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             right.push(b.language.clone());
         }
         if let Some((line, col)) = b.cache.cursor() {
-            let text = b.cache.get(line).and_then(|l| l.text.as_deref()).unwrap_or_default();
-            right.push(format!("Ln {}, Col {}", line + 1, byte_to_column(text, col) + 1));
+            let text = b
+                .cache
+                .get(line)
+                .and_then(|l| l.text.as_deref())
+                .unwrap_or_default();
+            right.push(format!(
+                "Ln {}, Col {}",
+                line + 1,
+                byte_to_column(text, col) + 1
+            ));
         }
     }
-    right.push(if state.core.down.is_some() { "xi ↻".to_owned() } else { "xi ✓".to_owned() });
+    right.push(if state.core.down.is_some() {
+        "xi ↻".to_owned()
+    } else {
+        "xi ✓".to_owned()
+    });
     right.push("F1 help ".to_owned());
     let right_text = right.join("  ");
     let width = area.width as usize;
@@ -60,10 +86,14 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         let w = span.content.width();
         if used + w > budget {
             let room = budget.saturating_sub(used);
-            let cut: String = span.content.chars().scan(0, |acc, c| {
-                *acc += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                (*acc + 1 <= room).then_some(c)
-            }).collect();
+            let cut: String = span
+                .content
+                .chars()
+                .scan(0, |acc, c| {
+                    *acc += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    (*acc + 1 <= room).then_some(c)
+                })
+                .collect();
             if room > 1 {
                 spans.push(Span::styled(format!("{cut}…"), span.style));
                 used += cut.width() + 1;

@@ -62,7 +62,11 @@ impl Harness<MemoryEditor> {
 impl Harness<XiEditor> {
     /// A harness on the real `symphony-xi`, with `files` open (a scratch buffer if none).
     pub fn xi(width: u16, height: u16, data_dir: &std::path::Path, files: Vec<PathBuf>) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let paths = symphony::paths::DataPaths::resolve(Some(data_dir)).unwrap();
         paths.create().unwrap();
         let (editor, events) = runtime.block_on(XiEditor::start(&paths)).unwrap();
@@ -112,7 +116,10 @@ impl<E: TextEditingPort> Harness<E> {
     /// Press keys, in the `<C-s>` notation, separated by spaces.
     pub fn keys(&mut self, sequence: &str) {
         for key in parse_keys(sequence).unwrap() {
-            if let Some(action) = self.keymap.action_for(key, self.state.layout.focus, self.state.overlay.as_ref()) {
+            if let Some(action) =
+                self.keymap
+                    .action_for(key, self.state.layout.focus, self.state.overlay.as_ref())
+            {
                 self.act(action);
             }
         }
@@ -121,7 +128,11 @@ impl<E: TextEditingPort> Harness<E> {
     /// Type text literally (each char a key press; `\n` is Enter).
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
-            let action = if c == '\n' { Action::Edit(symphony::ports::EditOp::Newline) } else { Action::Type(c) };
+            let action = if c == '\n' {
+                Action::Edit(symphony::ports::EditOp::Newline)
+            } else {
+                Action::Type(c)
+            };
             self.act(action);
         }
     }
@@ -151,7 +162,8 @@ impl<E: TextEditingPort> Harness<E> {
             return;
         };
         loop {
-            let next = runtime.block_on(async { tokio::time::timeout(quiet, self.events.recv()).await });
+            let next =
+                runtime.block_on(async { tokio::time::timeout(quiet, self.events.recv()).await });
             match next {
                 Ok(Some(event)) => self.handle_event(event),
                 _ => break,
@@ -162,7 +174,10 @@ impl<E: TextEditingPort> Harness<E> {
 
     /// The active buffer's text as the UI sees it.
     pub fn text(&self) -> String {
-        self.state.active_buffer().and_then(|b| b.cache.text()).unwrap_or_default()
+        self.state
+            .active_buffer()
+            .and_then(|b| b.cache.text())
+            .unwrap_or_default()
     }
 
     /// The whole screen as text, one line per row.

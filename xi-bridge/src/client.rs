@@ -23,7 +23,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use self::tasks::PendingTable;
-use crate::codec::{self, excerpt};
+use crate::codec::{self, RemoteError, excerpt};
 use crate::error::BridgeError;
 use crate::protocol::{
     CoreNotification, CoreNotificationFromCore, CoreRequest, EditCommand, EditNotification,
@@ -38,6 +38,13 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum CoreEvent {
     /// A notification from the core.
     Notification(CoreNotificationFromCore),
+    /// The answer to a [`XiClient::request_in_stream`] request, in order with notifications.
+    Reply {
+        /// The request it answers.
+        id: RequestId,
+        /// Its result, or the core's error.
+        result: Result<Value, RemoteError>,
+    },
     /// A line that could not be decoded; it was skipped and the client carries on.
     BadInput {
         /// What was wrong with it.
@@ -198,7 +205,7 @@ impl XiClient {
         let id = RequestId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let line = codec::encode_request(id, request)?;
         let (reply_tx, reply_rx) = oneshot::channel();
-        if !self.pending.register(id, reply_tx) {
+        if !self.pending.register(id, tasks::Reply::Waiter(reply_tx)) {
             return Err(BridgeError::Disconnected {
                 method: method.to_owned(),
             });
@@ -221,6 +228,26 @@ impl XiClient {
             Ok(Ok(Ok(value))) => Ok(value),
             Ok(Ok(Err(remote))) => Err(remote.into_bridge_error(method)),
         }
+    }
+
+    /// Sends a request whose answer arrives as [`CoreEvent::Reply`] in the event stream, after
+    /// every notification the core sent before it and before every one it sends after. This is
+    /// how the supervisor knows exactly which updates an answer follows. No timeout applies:
+    /// the caller watches the clock.
+    pub fn request_in_stream(&self, request: &CoreRequest) -> Result<RequestId, BridgeError> {
+        let method = request.method();
+        let id = RequestId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let line = codec::encode_request(id, request)?;
+        if !self.pending.register(id, tasks::Reply::InStream) {
+            return Err(BridgeError::Disconnected {
+                method: method.to_owned(),
+            });
+        }
+        if let Err(error) = self.send_line(line, method) {
+            self.pending.forget(id);
+            return Err(error);
+        }
+        Ok(id)
     }
 
     fn send_line(&self, line: String, method: &str) -> Result<(), BridgeError> {

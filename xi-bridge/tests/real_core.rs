@@ -69,7 +69,7 @@ impl Session {
                     }
                 }
             }
-            CoreEvent::Notification(_) => {}
+            CoreEvent::Notification(_) | CoreEvent::Reply { .. } => {}
             CoreEvent::BadInput { error } => self.bad_input.push(error.to_string()),
             CoreEvent::Eof | CoreEvent::Exited { .. } => self.ended = true,
         }

@@ -21,7 +21,11 @@ pub(crate) fn open_files(state: &mut AppState, paths: Vec<PathBuf>) -> Vec<Effec
     }
     let mut effects = Vec::new();
     for path in paths {
-        if let Some(i) = state.buffers.iter().position(|b| b.path.as_ref() == Some(&path)) {
+        if let Some(i) = state
+            .buffers
+            .iter()
+            .position(|b| b.path.as_ref() == Some(&path))
+        {
             state.active = i;
             continue;
         }
@@ -44,7 +48,10 @@ pub(crate) fn save(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     };
     match &buffer.path {
-        Some(path) => vec![Effect::Save { buffer: buffer.id, path: path.clone() }],
+        Some(path) => vec![Effect::Save {
+            buffer: buffer.id,
+            path: path.clone(),
+        }],
         None => {
             overlays::open_prompt(state, PromptKind::SaveAs);
             Vec::new()
@@ -78,7 +85,11 @@ pub(crate) fn close(state: &mut AppState, id: BufferId) -> Vec<Effect> {
     if state.buffers.is_empty() {
         effects.push(new_buffer(state, None));
     }
-    say(state, Severity::Info, format!("Closed {}", closed.display_name()));
+    say(
+        state,
+        Severity::Info,
+        format!("Closed {}", closed.display_name()),
+    );
     effects
 }
 

@@ -31,10 +31,16 @@ pub(crate) fn update(state: &mut AppState, event: EditorEvent) -> Vec<Effect> {
             };
             if let Err(err) = b.cache.apply(&update) {
                 state.core.bad_messages += 1;
-                say(state, Severity::Error, format!("The editor core sent a bad update for {buffer}: {err}"));
+                say(
+                    state,
+                    Severity::Error,
+                    format!("The editor core sent a bad update for {buffer}: {err}"),
+                );
             }
         }
-        EditorEvent::ScrollTo { buffer, line, col } => scroll_into_view(state, Some(buffer), line, col),
+        EditorEvent::ScrollTo { buffer, line, col } => {
+            scroll_into_view(state, Some(buffer), line, col)
+        }
         EditorEvent::StyleDefined(style) => {
             state.styles.insert(style.id, style);
         }
@@ -60,7 +66,11 @@ pub(crate) fn update(state: &mut AppState, event: EditorEvent) -> Vec<Effect> {
         }
         EditorEvent::CoreDown(reason) => {
             state.core.down = Some(reason.clone());
-            say(state, Severity::Warning, format!("The editor core stopped ({reason}); restarting it"));
+            say(
+                state,
+                Severity::Warning,
+                format!("The editor core stopped ({reason}); restarting it"),
+            );
         }
         EditorEvent::Restored { elapsed, reason } => {
             state.core.down = None;
@@ -84,7 +94,12 @@ pub(crate) fn update(state: &mut AppState, event: EditorEvent) -> Vec<Effect> {
 }
 
 /// Scroll `buffer` (the active one for `None`) so that line and byte column are visible.
-pub(crate) fn scroll_into_view(state: &mut AppState, buffer: Option<BufferId>, line: usize, col: usize) {
+pub(crate) fn scroll_into_view(
+    state: &mut AppState,
+    buffer: Option<BufferId>,
+    line: usize,
+    col: usize,
+) {
     let height = editor_height(state).max(1);
     let text_width = editor_text_area(state.size.0, state.size.1, &state.layout).width as usize;
     let index = match buffer {
@@ -99,8 +114,14 @@ pub(crate) fn scroll_into_view(state: &mut AppState, buffer: Option<BufferId>, l
     } else if line >= b.scroll_top + height {
         b.scroll_top = line + 1 - height;
     }
-    let width = text_width.saturating_sub(gutter_width(b.cache.height())).max(1);
-    let column = b.cache.get(line).and_then(|l| l.text.as_deref()).map_or(0, |t| byte_to_column(t, col));
+    let width = text_width
+        .saturating_sub(gutter_width(b.cache.height()))
+        .max(1);
+    let column = b
+        .cache
+        .get(line)
+        .and_then(|l| l.text.as_deref())
+        .map_or(0, |t| byte_to_column(t, col));
     if column < b.scroll_left {
         b.scroll_left = column;
     } else if column >= b.scroll_left + width {

@@ -56,7 +56,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::NextBuffer => buffers::cycle(state, 1),
         Action::PreviousBuffer => buffers::cycle(state, -1),
         Action::BufferList => {
-            state.overlay = Some(Overlay::BufferList { selected: state.active });
+            state.overlay = Some(Overlay::BufferList {
+                selected: state.active,
+            });
             Vec::new()
         }
         Action::Focus(pane) => {
@@ -106,7 +108,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Editor(event) => editor_events::update(state, event),
         // Overlay keys with no overlay open do nothing.
-        Action::Confirm | Action::Cancel | Action::OverlayBackspace | Action::OverlayMove(_) => Vec::new(),
+        Action::Confirm | Action::Cancel | Action::OverlayBackspace | Action::OverlayMove(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -118,7 +122,10 @@ fn is_user_input(action: &Action) -> bool {
 /// Send an edit to the active buffer, if the editor has focus.
 fn edit_active(state: &mut AppState, op: EditOp) -> Vec<Effect> {
     match state.active_buffer() {
-        Some(buffer) => vec![Effect::Edit { buffer: buffer.id, op }],
+        Some(buffer) => vec![Effect::Edit {
+            buffer: buffer.id,
+            op,
+        }],
         None => Vec::new(),
     }
 }
@@ -136,7 +143,11 @@ fn page(state: &mut AppState, direction: i8, extend: bool) -> Vec<Effect> {
     let (line, col) = buffer.cache.cursor().unwrap_or((0, 0));
     let last = buffer.cache.height().saturating_sub(1);
     let step = height - 1;
-    let target = if direction < 0 { line.saturating_sub(step) } else { (line + step).min(last) };
+    let target = if direction < 0 {
+        line.saturating_sub(step)
+    } else {
+        (line + step).min(last)
+    };
     // Keep the view moving with the cursor, as every editor's page keys do.
     buffer.scroll_top = if direction < 0 {
         buffer.scroll_top.saturating_sub(step)
@@ -144,12 +155,24 @@ fn page(state: &mut AppState, direction: i8, extend: bool) -> Vec<Effect> {
         (buffer.scroll_top + step).min(last.saturating_sub(step))
     };
     let id = buffer.id;
-    vec![Effect::Edit { buffer: id, op: EditOp::GotoPoint { line: target, col, extend } }]
+    vec![Effect::Edit {
+        buffer: id,
+        op: EditOp::GotoPoint {
+            line: target,
+            col,
+            extend,
+        },
+    }]
 }
 
 fn click(state: &mut AppState, col: u16, row: u16) -> Vec<Effect> {
     let screen = screen_layout(state.size.0, state.size.1, &state.layout);
-    let Some(pane) = screen.panes.iter().find(|(_, area)| area.contains(col, row)).map(|(p, _)| *p) else {
+    let Some(pane) = screen
+        .panes
+        .iter()
+        .find(|(_, area)| area.contains(col, row))
+        .map(|(p, _)| *p)
+    else {
         return Vec::new();
     };
     state.layout.focus = pane;
@@ -168,9 +191,20 @@ fn click(state: &mut AppState, col: u16, row: u16) -> Vec<Effect> {
     let last = buffer.cache.height().saturating_sub(1);
     let line = line.min(last);
     let column = buffer.scroll_left + (col - text.x - gutter) as usize;
-    let byte = buffer.cache.get(line).and_then(|l| l.text.as_deref()).map_or(0, |t| column_to_byte(t, column));
+    let byte = buffer
+        .cache
+        .get(line)
+        .and_then(|l| l.text.as_deref())
+        .map_or(0, |t| column_to_byte(t, column));
     let id: BufferId = buffer.id;
-    vec![Effect::Edit { buffer: id, op: EditOp::GotoPoint { line, col: byte, extend: false } }]
+    vec![Effect::Edit {
+        buffer: id,
+        op: EditOp::GotoPoint {
+            line,
+            col: byte,
+            extend: false,
+        },
+    }]
 }
 
 /// Scroll the active buffer so that its cursor is on screen.
@@ -183,5 +217,8 @@ pub(crate) fn keep_cursor_visible(state: &mut AppState) {
 
 /// Put a message in the status bar.
 pub(crate) fn say(state: &mut AppState, severity: Severity, text: impl Into<String>) {
-    state.status = Some(StatusMessage { severity, text: text.into() });
+    state.status = Some(StatusMessage {
+        severity,
+        text: text.into(),
+    });
 }

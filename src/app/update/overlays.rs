@@ -12,7 +12,10 @@ use super::{buffers, edit_active, say};
 
 /// Whether an action is a key meant for the open overlay (everything but core events).
 pub(crate) fn captures(action: &Action) -> bool {
-    !matches!(action, Action::Editor(_) | Action::Resize(..) | Action::Quit)
+    !matches!(
+        action,
+        Action::Editor(_) | Action::Resize(..) | Action::Quit
+    )
 }
 
 /// Open a prompt, pre-filled where that helps.
@@ -27,7 +30,11 @@ pub(crate) fn open_prompt(state: &mut AppState, kind: PromptKind) {
         PromptKind::Open | PromptKind::ReplaceWith | PromptKind::GotoLine => String::new(),
     };
     let cursor = input.chars().count();
-    state.overlay = Some(Overlay::Prompt(Prompt { kind, input, cursor }));
+    state.overlay = Some(Overlay::Prompt(Prompt {
+        kind,
+        input,
+        cursor,
+    }));
 }
 
 /// Handle a key while an overlay is open.
@@ -80,8 +87,17 @@ pub(crate) fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         },
         Overlay::ConfirmClose(id) => match action {
             Action::Type('s' | 'S' | 'y' | 'Y') | Action::Confirm => {
-                let Some(path) = state.buffers.iter().find(|b| b.id == id).and_then(|b| b.path.clone()) else {
-                    say(state, Severity::Warning, "This buffer has no file yet: save it with Alt-S first");
+                let Some(path) = state
+                    .buffers
+                    .iter()
+                    .find(|b| b.id == id)
+                    .and_then(|b| b.path.clone())
+                else {
+                    say(
+                        state,
+                        Severity::Warning,
+                        "This buffer has no file yet: save it with Alt-S first",
+                    );
                     return Vec::new();
                 };
                 let mut effects = vec![Effect::Save { buffer: id, path }];
@@ -99,19 +115,29 @@ pub(crate) fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
 }
 
 fn save_all_and_quit(state: &mut AppState) -> Vec<Effect> {
-    let unnamed: Vec<String> =
-        state.modified_buffers().filter(|b| b.path.is_none()).map(|b| b.display_name()).collect();
+    let unnamed: Vec<String> = state
+        .modified_buffers()
+        .filter(|b| b.path.is_none())
+        .map(|b| b.display_name())
+        .collect();
     if !unnamed.is_empty() {
         say(
             state,
             Severity::Warning,
-            format!("{} has no file: save it with Alt-S, or quit and discard with Ctrl-Q then d", unnamed.join(", ")),
+            format!(
+                "{} has no file: save it with Alt-S, or quit and discard with Ctrl-Q then d",
+                unnamed.join(", ")
+            ),
         );
         return Vec::new();
     }
     let mut effects: Vec<Effect> = state
         .modified_buffers()
-        .filter_map(|b| b.path.clone().map(|path| Effect::Save { buffer: b.id, path }))
+        .filter_map(|b| {
+            b.path
+                .clone()
+                .map(|path| Effect::Save { buffer: b.id, path })
+        })
         .collect();
     state.quitting = true;
     effects.push(Effect::Quit);
@@ -136,7 +162,9 @@ fn prompt_key(state: &mut AppState, mut prompt: Prompt, action: Action) -> Vec<E
         }
         Action::OverlayMove(delta) => {
             let len = prompt.input.chars().count() as i64;
-            prompt.cursor = (prompt.cursor as i64).saturating_add(delta as i64).clamp(0, len) as usize;
+            prompt.cursor = (prompt.cursor as i64)
+                .saturating_add(delta as i64)
+                .clamp(0, len) as usize;
         }
         Action::Cancel => return Vec::new(),
         Action::Confirm => return submit(state, prompt),
@@ -147,7 +175,9 @@ fn prompt_key(state: &mut AppState, mut prompt: Prompt, action: Action) -> Vec<E
 }
 
 fn byte_index(text: &str, char_index: usize) -> usize {
-    text.char_indices().nth(char_index).map_or(text.len(), |(i, _)| i)
+    text.char_indices()
+        .nth(char_index)
+        .map_or(text.len(), |(i, _)| i)
 }
 
 fn insert_at_cursor(prompt: &mut Prompt, text: &str) {
@@ -176,12 +206,20 @@ fn submit(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
                 return Vec::new();
             };
             buffer.path = Some(path.clone());
-            vec![Effect::Save { buffer: buffer.id, path }]
+            vec![Effect::Save {
+                buffer: buffer.id,
+                path,
+            }]
         }
         PromptKind::Find => {
             state.last_find = Some(prompt.input.clone());
-            let mut effects =
-                edit_active(state, EditOp::Find { query: prompt.input, case_sensitive: false });
+            let mut effects = edit_active(
+                state,
+                EditOp::Find {
+                    query: prompt.input,
+                    case_sensitive: false,
+                },
+            );
             effects.extend(edit_active(state, EditOp::FindNext));
             effects
         }
@@ -194,16 +232,40 @@ fn submit(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
             let Some(query) = state.last_find.clone() else {
                 return Vec::new();
             };
-            let mut effects = edit_active(state, EditOp::Find { query: query.clone(), case_sensitive: false });
-            effects.extend(edit_active(state, EditOp::SetReplacement(prompt.input.clone())));
+            let mut effects = edit_active(
+                state,
+                EditOp::Find {
+                    query: query.clone(),
+                    case_sensitive: false,
+                },
+            );
+            effects.extend(edit_active(
+                state,
+                EditOp::SetReplacement(prompt.input.clone()),
+            ));
             effects.extend(edit_active(state, EditOp::ReplaceAll));
-            say(state, Severity::Info, format!("Replaced every `{query}` with `{}`", prompt.input));
+            say(
+                state,
+                Severity::Info,
+                format!("Replaced every `{query}` with `{}`", prompt.input),
+            );
             effects
         }
         PromptKind::GotoLine => match input.parse::<usize>() {
-            Ok(line) if line > 0 => edit_active(state, EditOp::GotoPoint { line: line - 1, col: 0, extend: false }),
+            Ok(line) if line > 0 => edit_active(
+                state,
+                EditOp::GotoPoint {
+                    line: line - 1,
+                    col: 0,
+                    extend: false,
+                },
+            ),
             _ => {
-                say(state, Severity::Error, format!("`{input}` is not a line number (lines start at 1)"));
+                say(
+                    state,
+                    Severity::Error,
+                    format!("`{input}` is not a line number (lines start at 1)"),
+                );
                 Vec::new()
             }
         },

@@ -16,7 +16,14 @@ use crate::error::BridgeError;
 use crate::protocol::{CoreRequestFromCore, RequestId, WidthRequest};
 
 /// Where a response is delivered.
-pub(crate) type Reply = oneshot::Sender<Result<Value, RemoteError>>;
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// To the task awaiting `XiClient::request`.
+    Waiter(oneshot::Sender<Result<Value, RemoteError>>),
+    /// Into the event stream, in order with the notifications around it
+    /// (`XiClient::request_in_stream`).
+    InStream,
+}
 
 /// Requests awaiting a response; `Closed` once the core can no longer answer.
 #[derive(Debug, Default)]
@@ -128,8 +135,11 @@ fn route(
             let _ = writer.send(codec::encode_response(id, answer));
         }
         Incoming::Response { id, result } => match pending.take(id) {
-            Some(reply) => {
+            Some(Reply::Waiter(reply)) => {
                 let _ = reply.send(result);
+            }
+            Some(Reply::InStream) => {
+                let _ = events.send(CoreEvent::Reply { id, result });
             }
             None => {
                 tracing::warn!(%id, "symphony-xi answered a request nobody is waiting for (timed out?)")
@@ -255,10 +265,10 @@ mod tests {
     fn a_closed_table_refuses_new_requests() {
         let table = PendingTable::new();
         let (tx, _rx) = oneshot::channel();
-        assert!(table.register(RequestId(1), tx));
+        assert!(table.register(RequestId(1), Reply::Waiter(tx)));
         table.close();
         let (tx, _rx) = oneshot::channel();
-        assert!(!table.register(RequestId(2), tx));
+        assert!(!table.register(RequestId(2), Reply::Waiter(tx)));
         assert!(table.is_closed());
     }
 }

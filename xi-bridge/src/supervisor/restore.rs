@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::client::CoreEvent;
+use crate::error::BridgeError;
 use crate::line_cache::LineCache;
 use crate::protocol::{
     CoreNotification, CoreRequest, EditCommand, EditNotification, EditRequest, GestureType, Line,
@@ -24,7 +24,9 @@ impl SupervisorTask {
     pub(crate) async fn restart(&mut self, reason: String) {
         let started = Instant::now();
         tracing::warn!("symphony-xi stopped: {reason}; restarting it");
-        self.emit(SupervisorEvent::CoreDown { reason: reason.clone() });
+        self.emit(SupervisorEvent::CoreDown {
+            reason: reason.clone(),
+        });
         self.client.kill();
         self.pid.store(0, Ordering::Relaxed);
         self.generation += 1;
@@ -33,11 +35,16 @@ impl SupervisorTask {
         for attempt in 1..=START_ATTEMPTS {
             match self.restore_all().await {
                 Ok(()) => {
-                    self.emit(SupervisorEvent::Restored { elapsed: started.elapsed(), reason });
+                    self.emit(SupervisorEvent::Restored {
+                        elapsed: started.elapsed(),
+                        reason,
+                    });
                     return;
                 }
                 Err(err) => {
-                    tracing::error!("restoring into a new symphony-xi failed (attempt {attempt}): {err}");
+                    tracing::error!(
+                        "restoring into a new symphony-xi failed (attempt {attempt}): {err}"
+                    );
                     self.client.kill();
                     self.generation += 1;
                     tokio::time::sleep(pause).await;
@@ -51,14 +58,16 @@ impl SupervisorTask {
         )));
     }
 
-    async fn restore_all(&mut self) -> Result<(), crate::error::BridgeError> {
+    async fn restore_all(&mut self) -> Result<(), BridgeError> {
         let (client, events) = spawn_core(&self.config).await?;
         self.client = Arc::new(client);
         self.core_events = events;
-        self.pid.store(self.client.pid().unwrap_or(0), Ordering::Relaxed);
+        self.pid
+            .store(self.client.pid().unwrap_or(0), Ordering::Relaxed);
         self.by_view.clear();
         if let Some(theme) = self.theme.clone() {
-            self.client.notify(&CoreNotification::SetTheme { theme_name: theme })?;
+            self.client
+                .notify(&CoreNotification::SetTheme { theme_name: theme })?;
         }
         self.restoring = true;
         let ids: Vec<DocId> = self.docs.keys().copied().collect();
@@ -66,36 +75,53 @@ impl SupervisorTask {
             self.open_view(id).await?;
             self.restore_doc(id)?;
         }
-        // Wait until the core has applied everything, then hand the UI one full update each.
-        let barrier_view = self.docs.values().find_map(|d| d.view.clone());
-        if let Some(view) = barrier_view {
-            self.client.request(&CoreRequest::GetConfig { view_id: view }, self.config.hang_timeout).await?;
-        }
-        while let Ok(event) = self.core_events.try_recv() {
-            if let CoreEvent::Exited { .. } | CoreEvent::Eof = event {
-                return Err(crate::error::BridgeError::Disconnected { method: "restore".to_owned() });
-            }
-            let _ = self.handle_core_event(event);
+        // Wait until the core has applied everything (a barrier confirms it), then hand the UI
+        // one full update per document.
+        let lost = |why: String| BridgeError::Disconnected {
+            method: format!("restore ({why})"),
+        };
+        self.send_barrier().map_err(lost)?;
+        let deadline = tokio::time::Instant::now() + self.config.hang_timeout;
+        while self.barrier.is_some() {
+            let event = tokio::time::timeout_at(deadline, self.core_events.recv())
+                .await
+                .map_err(|_| lost("no answer".to_owned()))?
+                .ok_or_else(|| lost("events closed".to_owned()))?;
+            self.handle_core_event(event).map_err(lost)?;
         }
         self.restoring = false;
-        let seq = self.seq;
-        self.confirm_up_to(seq);
         for (id, doc) in &self.docs {
             let update = full_update(&doc.cache);
-            let _ = self.events.send(SupervisorEvent::Update { doc: *id, update: Arc::new(update) });
+            let _ = self.events.send(SupervisorEvent::Update {
+                doc: *id,
+                update: Arc::new(update),
+            });
             if let Some((line, col)) = doc.cache.cursor() {
-                let _ = self.events.send(SupervisorEvent::ScrollTo { doc: *id, line, col });
+                let _ = self.events.send(SupervisorEvent::ScrollTo {
+                    doc: *id,
+                    line,
+                    col,
+                });
             }
         }
         Ok(())
     }
 
     /// Put back the confirmed text, cursor and search, then replay unconfirmed edits.
-    fn restore_doc(&mut self, id: DocId) -> Result<(), crate::error::BridgeError> {
-        let Some(doc) = self.docs.get(&id) else { return Ok(()) };
-        let Some(view) = doc.view.clone() else { return Ok(()) };
+    fn restore_doc(&mut self, id: DocId) -> Result<(), BridgeError> {
+        let Some(doc) = self.docs.get(&id) else {
+            return Ok(());
+        };
+        let Some(view) = doc.view.clone() else {
+            return Ok(());
+        };
         let base = &doc.confirmed;
-        let edit = |cmd: EditNotification| CoreNotification::Edit(EditCommand { view_id: view.clone(), cmd });
+        let edit = |cmd: EditNotification| {
+            CoreNotification::Edit(EditCommand {
+                view_id: view.clone(),
+                cmd,
+            })
+        };
         let mut out = Vec::new();
         let never_confirmed = base.height() == 0;
         let text = if never_confirmed { None } else { base.text() };
@@ -110,7 +136,13 @@ impl SupervisorTask {
                 .selections()
                 .into_iter()
                 .next()
-                .map(|(l1, c1, l2, c2)| if (l1, c1) == (line, col) { (l2, c2) } else { (l1, c1) });
+                .map(|(l1, c1, l2, c2)| {
+                    if (l1, c1) == (line, col) {
+                        (l2, c2)
+                    } else {
+                        (l1, c1)
+                    }
+                });
             match anchor {
                 Some((al, ac)) if (al, ac) != (line, col) => {
                     out.push(gesture(&view, al, ac, GestureType::PointSelect));
@@ -129,7 +161,10 @@ impl SupervisorTask {
                 Journaled::Edit(cmd) => self.client.notify(&edit(cmd.clone()))?,
                 Journaled::Cut => {
                     // The cut text already reached the clipboard; only its effect is replayed.
-                    let request = CoreRequest::Edit(EditCommand { view_id: view.clone(), cmd: EditRequest::Cut });
+                    let request = CoreRequest::Edit(EditCommand {
+                        view_id: view.clone(),
+                        cmd: EditRequest::Cut,
+                    });
                     let client = self.client.clone();
                     let timeout = self.config.hang_timeout;
                     tokio::spawn(async move {
@@ -145,15 +180,26 @@ impl SupervisorTask {
 fn gesture(view: &ViewId, line: usize, col: usize, ty: GestureType) -> CoreNotification {
     CoreNotification::Edit(EditCommand {
         view_id: view.clone(),
-        cmd: EditNotification::Gesture { line: line as u64, col: col as u64, ty },
+        cmd: EditNotification::Gesture {
+            line: line as u64,
+            col: col as u64,
+            ty,
+        },
     })
 }
 
 /// One update that rebuilds a frontend cache from nothing: an `ins` of every line.
 pub(crate) fn full_update(cache: &LineCache) -> Update {
-    let lines: Vec<Line> = cache.lines().iter().map(|l| l.as_deref().cloned().unwrap_or_default()).collect();
+    let lines: Vec<Line> = cache
+        .lines()
+        .iter()
+        .map(|l| l.as_deref().cloned().unwrap_or_default())
+        .collect();
     Update {
-        ops: vec![UpdateOp::Ins { n: lines.len(), lines }],
+        ops: vec![UpdateOp::Ins {
+            n: lines.len(),
+            lines,
+        }],
         pristine: cache.pristine(),
         annotations: cache.annotations().to_vec(),
     }

@@ -9,28 +9,29 @@ use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::client::{CoreEvent, XiClient};
+use crate::codec::RemoteError;
 use crate::error::BridgeError;
 use crate::protocol::{
-    CoreNotification, CoreNotificationFromCore as FromCore, CoreRequest, EditCommand, EditNotification,
-    EditRequest, ViewId,
+    CoreNotification, CoreNotificationFromCore as FromCore, CoreRequest, EditCommand,
+    EditNotification, EditRequest, RequestId, ViewId,
 };
 
 use super::doc::{Doc, DocId, Journaled};
 use super::{Command, SupervisorConfig, SupervisorEvent};
-
-/// The answer to a barrier request, tagged with the core generation it was sent to.
-#[derive(Debug)]
-pub(crate) struct BarrierDone {
-    pub generation: u64,
-    pub seq: u64,
-    pub result: Result<Value, BridgeError>,
-}
 
 /// Copied text, or why the copy failed.
 #[derive(Debug)]
 pub(crate) struct CopyDone {
     pub generation: u64,
     pub result: Result<Value, BridgeError>,
+}
+
+/// A barrier request in flight.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Barrier {
+    pub id: RequestId,
+    pub seq: u64,
+    pub sent: Instant,
 }
 
 pub(crate) struct SupervisorTask {
@@ -46,10 +47,9 @@ pub(crate) struct SupervisorTask {
     pub generation: u64,
     /// Sequence number of the last journalled edit.
     pub seq: u64,
-    /// The barrier in flight: its sequence number and when it was sent.
-    pub barrier: Option<(u64, Instant)>,
-    pub barrier_tx: UnboundedSender<BarrierDone>,
-    pub barrier_rx: UnboundedReceiver<BarrierDone>,
+    /// The barrier in flight: its request id, the last sequence number before it, and when it
+    /// was sent.
+    pub barrier: Option<Barrier>,
     pub copy_tx: UnboundedSender<CopyDone>,
     pub copy_rx: UnboundedReceiver<CopyDone>,
     pub theme: Option<String>,
@@ -72,7 +72,6 @@ impl SupervisorTask {
     ) -> Result<SupervisorTask, BridgeError> {
         let (client, core_events) = spawn_core(&config).await?;
         pid.store(client.pid().unwrap_or(0), Ordering::Relaxed);
-        let (barrier_tx, barrier_rx) = unbounded_channel();
         let (copy_tx, copy_rx) = unbounded_channel();
         Ok(SupervisorTask {
             config,
@@ -86,8 +85,6 @@ impl SupervisorTask {
             generation: 1,
             seq: 0,
             barrier: None,
-            barrier_tx,
-            barrier_rx,
             copy_tx,
             copy_rx,
             theme: None,
@@ -126,15 +123,12 @@ impl SupervisorTask {
                             self.restart(reason).await;
                         }
                     }
-                    self.send_barrier_if_needed();
-                }
-                Some(event) = self.core_events.recv() => {
-                    if let Err(reason) = self.handle_core_event(event) {
+                    if let Err(reason) = self.send_barrier_if_needed() {
                         self.restart(reason).await;
                     }
                 }
-                Some(done) = self.barrier_rx.recv() => {
-                    if let Err(reason) = self.handle_barrier(done) {
+                Some(event) = self.core_events.recv() => {
+                    if let Err(reason) = self.handle_core_event(event) {
                         self.restart(reason).await;
                     }
                 }
@@ -163,26 +157,41 @@ impl SupervisorTask {
                 }
             }
             Command::Edit { doc, edit } => {
-                let Some(record) = self.docs.get_mut(&doc) else { return Ok(()) };
+                let Some(record) = self.docs.get_mut(&doc) else {
+                    return Ok(());
+                };
                 record.remember(&edit);
                 self.seq += 1;
-                record.journal.push_back((self.seq, Journaled::Edit(edit.clone())));
+                record
+                    .journal
+                    .push_back((self.seq, Journaled::Edit(edit.clone())));
                 if let Some(view) = record.view.clone() {
                     self.client
-                        .notify(&CoreNotification::Edit(EditCommand { view_id: view, cmd: edit }))
+                        .notify(&CoreNotification::Edit(EditCommand {
+                            view_id: view,
+                            cmd: edit,
+                        }))
                         .map_err(|e| format!("sending an edit failed: {e}"))?;
                 }
             }
             Command::Copy { doc, cut } => {
-                let Some(record) = self.docs.get_mut(&doc) else { return Ok(()) };
-                let Some(view) = record.view.clone() else { return Ok(()) };
+                let Some(record) = self.docs.get_mut(&doc) else {
+                    return Ok(());
+                };
+                let Some(view) = record.view.clone() else {
+                    return Ok(());
+                };
                 if cut {
                     self.seq += 1;
                     record.journal.push_back((self.seq, Journaled::Cut));
                 }
                 let request = CoreRequest::Edit(EditCommand {
                     view_id: view,
-                    cmd: if cut { EditRequest::Cut } else { EditRequest::Copy },
+                    cmd: if cut {
+                        EditRequest::Cut
+                    } else {
+                        EditRequest::Copy
+                    },
                 });
                 let client = self.client.clone();
                 let tx = self.copy_tx.clone();
@@ -194,13 +203,18 @@ impl SupervisorTask {
                 });
             }
             Command::Save { doc, path } => {
-                let Some(record) = self.docs.get_mut(&doc) else { return Ok(()) };
+                let Some(record) = self.docs.get_mut(&doc) else {
+                    return Ok(());
+                };
                 record.path = Some(path.clone());
                 self.seq += 1;
                 record.pending_saves.push((self.seq, path.clone()));
                 if let Some(view) = record.view.clone() {
                     self.client
-                        .notify(&CoreNotification::Save { view_id: view, file_path: path.display().to_string() })
+                        .notify(&CoreNotification::Save {
+                            view_id: view,
+                            file_path: path.display().to_string(),
+                        })
                         .map_err(|e| format!("sending a save failed: {e}"))?;
                 }
             }
@@ -230,7 +244,9 @@ impl SupervisorTask {
 
     /// Ask the core for a view of the document and cover it with the scroll region.
     pub(crate) async fn open_view(&mut self, doc: DocId) -> Result<(), BridgeError> {
-        let Some(record) = self.docs.get(&doc) else { return Ok(()) };
+        let Some(record) = self.docs.get(&doc) else {
+            return Ok(());
+        };
         let file_path = record.path.clone();
         let view = self.client.new_view(file_path.as_deref()).await?;
         self.by_view.insert(view.clone(), doc);
@@ -238,52 +254,90 @@ impl SupervisorTask {
             record.view = Some(view.clone());
             record.cache = Default::default();
         }
+        // xi finishes setting up a view when it is next idle; an edit before that trips an
+        // assertion in its line wrapping and kills it. Its first update says it is ready.
+        self.wait_for_first_update(&view).await?;
         self.client.notify(&CoreNotification::Edit(EditCommand {
             view_id: view,
-            cmd: EditNotification::Scroll(crate::protocol::LineRange::new(WHOLE_DOCUMENT.0, WHOLE_DOCUMENT.1)),
+            cmd: EditNotification::Scroll(crate::protocol::LineRange::new(
+                WHOLE_DOCUMENT.0,
+                WHOLE_DOCUMENT.1,
+            )),
         }))?;
         Ok(())
     }
 
-    fn send_barrier_if_needed(&mut self) {
-        let unconfirmed = self.docs.values().any(|d| !d.journal.is_empty() || !d.pending_saves.is_empty());
+    /// Handle core events until the first update for `view` has arrived.
+    async fn wait_for_first_update(&mut self, view: &ViewId) -> Result<(), BridgeError> {
+        let deadline = tokio::time::Instant::now() + self.config.hang_timeout;
+        let method = || "new_view (waiting for its first update)".to_owned();
+        loop {
+            let event = match tokio::time::timeout_at(deadline, self.core_events.recv()).await {
+                Ok(Some(event)) => event,
+                Ok(None) => return Err(BridgeError::Disconnected { method: method() }),
+                Err(_) => {
+                    return Err(BridgeError::Timeout {
+                        method: method(),
+                        after: self.config.hang_timeout,
+                    });
+                }
+            };
+            let first = matches!(&event, CoreEvent::Notification(FromCore::Update { view_id, .. }) if view_id == view);
+            if let Err(reason) = self.handle_core_event(event) {
+                tracing::warn!("symphony-xi failed while opening a view: {reason}");
+                return Err(BridgeError::Disconnected { method: method() });
+            }
+            if first {
+                return Ok(());
+            }
+        }
+    }
+
+    fn send_barrier_if_needed(&mut self) -> Result<(), String> {
+        let unconfirmed = self
+            .docs
+            .values()
+            .any(|d| !d.journal.is_empty() || !d.pending_saves.is_empty());
         if self.barrier.is_none() && unconfirmed {
-            self.send_barrier();
+            self.send_barrier()?;
         }
+        Ok(())
     }
 
-    /// Send a barrier: an inexpensive request answered only after everything sent before it.
-    pub(crate) fn send_barrier(&mut self) {
-        let Some(view) = self.docs.values().find_map(|d| d.view.clone()) else { return };
-        let request = CoreRequest::GetConfig { view_id: view };
-        let client = self.client.clone();
-        let tx = self.barrier_tx.clone();
-        let (generation, seq) = (self.generation, self.seq);
-        let timeout = self.config.hang_timeout;
-        self.barrier = Some((seq, Instant::now()));
-        tokio::spawn(async move {
-            let result = client.request(&request, timeout).await;
-            let _ = tx.send(BarrierDone { generation, seq, result });
-        });
-    }
-
-    fn handle_barrier(&mut self, done: BarrierDone) -> Result<(), String> {
-        if done.generation != self.generation {
+    /// Send a barrier: an inexpensive request that xi answers only after everything sent
+    /// before it. Its answer comes in the event stream, right after the updates it follows.
+    pub(crate) fn send_barrier(&mut self) -> Result<(), String> {
+        let Some(view) = self.docs.values().find_map(|d| d.view.clone()) else {
             return Ok(());
-        }
+        };
+        let id = self
+            .client
+            .request_in_stream(&CoreRequest::GetConfig { view_id: view })
+            .map_err(|e| format!("sending a barrier failed: {e}"))?;
+        self.barrier = Some(Barrier {
+            id,
+            seq: self.seq,
+            sent: Instant::now(),
+        });
+        Ok(())
+    }
+
+    fn handle_reply(
+        &mut self,
+        id: RequestId,
+        result: Result<Value, RemoteError>,
+    ) -> Result<(), String> {
+        let Some(barrier) = self.barrier.filter(|b| b.id == id) else {
+            return Ok(());
+        };
         self.barrier = None;
-        if let Err(err) = done.result {
-            return Err(match err {
-                BridgeError::Timeout { .. } => format!("it stopped answering ({err})"),
-                other => other.to_string(),
-            });
+        if let Err(err) = result {
+            return Err(format!("it refused a barrier request: {}", err.message));
         }
-        // Everything the core sent before this answer is already queued: apply it first.
-        while let Ok(event) = self.core_events.try_recv() {
-            self.handle_core_event(event)?;
+        self.confirm_up_to(barrier.seq);
+        if !self.restoring {
+            self.send_barrier_if_needed()?;
         }
-        self.confirm_up_to(done.seq);
-        self.send_barrier_if_needed();
         Ok(())
     }
 
@@ -321,13 +375,16 @@ impl SupervisorTask {
     }
 
     fn check_health(&mut self) -> Option<String> {
-        if let Some((_, sent)) = self.barrier
-            && sent.elapsed() > self.config.hang_timeout
+        if let Some(barrier) = self.barrier
+            && barrier.sent.elapsed() > self.config.hang_timeout
         {
-            return Some(format!("it did not answer for {} ms", sent.elapsed().as_millis()));
+            return Some(format!(
+                "it did not answer for {} ms",
+                barrier.sent.elapsed().as_millis()
+            ));
         }
         if self.barrier.is_none() && self.last_activity.elapsed() >= self.config.heartbeat {
-            self.send_barrier();
+            return self.send_barrier().err();
         }
         None
     }
@@ -335,6 +392,7 @@ impl SupervisorTask {
     pub(crate) fn handle_core_event(&mut self, event: CoreEvent) -> Result<(), String> {
         match event {
             CoreEvent::Notification(notification) => self.handle_notification(notification),
+            CoreEvent::Reply { id, result } => self.handle_reply(id, result),
             CoreEvent::BadInput { error } => {
                 self.emit(SupervisorEvent::BadInput(error.to_string()));
                 Ok(())
@@ -350,14 +408,23 @@ impl SupervisorTask {
     fn handle_notification(&mut self, notification: FromCore) -> Result<(), String> {
         match notification {
             FromCore::Update { view_id, update } => {
-                let Some(&doc) = self.by_view.get(&view_id) else { return Ok(()) };
-                let Some(record) = self.docs.get_mut(&doc) else { return Ok(()) };
+                let Some(&doc) = self.by_view.get(&view_id) else {
+                    return Ok(());
+                };
+                let Some(record) = self.docs.get_mut(&doc) else {
+                    return Ok(());
+                };
                 if let Err(err) = record.cache.apply(&update) {
-                    self.emit(SupervisorEvent::BadInput(format!("update for {view_id}: {err}")));
+                    self.emit(SupervisorEvent::BadInput(format!(
+                        "update for {view_id}: {err}"
+                    )));
                     return Ok(());
                 }
                 if !self.restoring {
-                    self.emit(SupervisorEvent::Update { doc, update: Arc::new(update) });
+                    self.emit(SupervisorEvent::Update {
+                        doc,
+                        update: Arc::new(update),
+                    });
                 }
             }
             FromCore::ScrollTo { view_id, line, col } => {
@@ -368,9 +435,15 @@ impl SupervisorTask {
                 }
             }
             FromCore::DefStyle(style) => self.emit(SupervisorEvent::DefStyle(style)),
-            FromCore::LanguageChanged { view_id, language_id } => {
+            FromCore::LanguageChanged {
+                view_id,
+                language_id,
+            } => {
                 if let Some(&doc) = self.by_view.get(&view_id) {
-                    self.emit(SupervisorEvent::LanguageChanged { doc, language: language_id });
+                    self.emit(SupervisorEvent::LanguageChanged {
+                        doc,
+                        language: language_id,
+                    });
                 }
             }
             FromCore::Alert { msg } => self.emit(SupervisorEvent::Alert(msg)),
@@ -389,7 +462,11 @@ impl SupervisorTask {
     async fn shutdown(&mut self) {
         if let Some(view) = self.docs.values().find_map(|d| d.view.clone()) {
             let request = CoreRequest::GetConfig { view_id: view };
-            if let Err(err) = self.client.request(&request, self.config.hang_timeout).await {
+            if let Err(err) = self
+                .client
+                .request(&request, self.config.hang_timeout)
+                .await
+            {
                 tracing::warn!("symphony-xi did not confirm its last work before exit: {err}");
             }
         }
