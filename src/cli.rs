@@ -26,17 +26,43 @@ pub struct Cli {
     pub theme: Option<String>,
 }
 
-/// Man pages generated from the clap definitions: `(file name, roff text)`.
+/// Escape text for roff.
+fn roff(text: &str) -> String {
+    text.replace('\\', "\\e").replace('-', "\\-")
+}
+
+/// Man pages generated from the clap definitions: `(file name, roff text)`. Besides clap's
+/// sections they list every key (from the keymap), the environment and the files.
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     let command = Cli::command();
     let mut out = Vec::new();
     let name = format!("{}.1", command.get_name());
     // Rendering into a Vec cannot fail for I/O reasons.
-    if clap_mangen::Man::new(command).render(&mut out).is_ok() {
-        vec![(name, out)]
-    } else {
-        Vec::new()
+    if clap_mangen::Man::new(command).render(&mut out).is_err() {
+        return Vec::new();
     }
+    let mut extra = String::from(".SH KEYS\n");
+    let mut section = String::new();
+    for (s, keys, description) in crate::app::keymap::Keymap::default().help_rows() {
+        if s != section {
+            extra.push_str(&format!(".SS {}\n", roff(&s)));
+            section = s;
+        }
+        extra.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(&keys), roff(&description)));
+    }
+    extra.push_str(concat!(
+        ".SH ENVIRONMENT\n",
+        ".TP\n\\fBSYMPHONY_DATA_DIR\\fR\nThe data directory, as \\fB\\-\\-data\\-dir\\fR.\n",
+        ".TP\n\\fBSYMPHONY_THEME\\fR\nThe theme, as \\fB\\-\\-theme\\fR.\n",
+        ".TP\n\\fBCOLORTERM\\fR, \\fBTERM\\fR\nChoose the colour depth: truecolor, 256 or 16 colours.\n",
+        ".TP\n\\fBSYMPHONY_XI_BIN\\fR\nThe \\fBsymphony\\-xi\\fR editor core to run (default: next to \\fBsymphony\\fR).\n",
+        ".SH FILES\n",
+        ".TP\n\\fIDATA_DIR/xi/\\fR\nThe editor core's configuration; \\fIplugins/syntect/\\fR holds the syntax plugin's manifest.\n",
+        ".TP\n\\fIDATA_DIR/themes/NAME.toml\\fR\nUser themes, in the format of the built\\-in ones.\n",
+        ".TP\n\\fIDATA_DIR/logs/symphony.log\\fR\nThe log.\n",
+    ));
+    out.extend_from_slice(extra.as_bytes());
+    vec![(name, out)]
 }
 
 #[cfg(test)]
@@ -46,6 +72,25 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The checked-in man pages match the CLI; `make man` (UPDATE_MAN=1) rewrites them.
+    #[test]
+    fn man_pages_are_current() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+        for (name, text) in man_pages() {
+            let path = dir.join(&name);
+            if std::env::var_os("UPDATE_MAN").is_some() {
+                std::fs::create_dir_all(&dir).expect("man/ can be created");
+                std::fs::write(&path, &text).expect("the man page can be written");
+                continue;
+            }
+            let on_disk = std::fs::read(&path).unwrap_or_default();
+            assert!(
+                on_disk == text,
+                "man/{name} is stale: run `make man` and commit the result"
+            );
+        }
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn opening_a_missing_file_gives_an_empty_buffer_with_that_path() {
 #[test]
 fn opening_an_unreadable_path_reports_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = Harness::memory(100, 30, vec![dir.path().to_path_buf()]);
+    let h = Harness::memory(100, 30, vec![dir.path().to_path_buf()]);
     assert!(
         h.state
             .status

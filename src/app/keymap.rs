@@ -47,411 +47,76 @@ fn mv(motion: Motion, extend: bool) -> Action {
 }
 
 /// The default bindings, in the order the help overlay lists them.
+#[rustfmt::skip]
 fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, Action)> {
     use Scope::{Editor, Global, OtherPane};
     let edit = Action::Edit;
     vec![
         ("<F1>", Global, "General", "Show this help", Action::Help),
-        (
-            "<C-q>",
-            Global,
-            "General",
-            "Quit (asks if anything is unsaved)",
-            Action::Quit,
-        ),
-        (
-            "<F2>",
-            Global,
-            "Panes",
-            "Focus the next pane",
-            Action::FocusNext,
-        ),
-        (
-            "<S-F2>",
-            Global,
-            "Panes",
-            "Focus the previous pane",
-            Action::FocusPrevious,
-        ),
-        (
-            "<A-1>",
-            Global,
-            "Panes",
-            "Focus the editor",
-            Action::Focus(PaneId::Editor),
-        ),
-        (
-            "<A-2>",
-            Global,
-            "Panes",
-            "Focus the Conductor",
-            Action::Focus(PaneId::Conductor),
-        ),
-        (
-            "<A-3>",
-            Global,
-            "Panes",
-            "Focus the Harmony Board",
-            Action::Focus(PaneId::Board),
-        ),
-        (
-            "<A-4>",
-            Global,
-            "Panes",
-            "Focus the monitor",
-            Action::Focus(PaneId::Monitor),
-        ),
-        (
-            "<F11>",
-            Global,
-            "Panes",
-            "Zoom the focused pane",
-            Action::ToggleZoom,
-        ),
-        (
-            "<A-z>",
-            Global,
-            "Panes",
-            "Zoom the focused pane",
-            Action::ToggleZoom,
-        ),
-        (
-            "<C-o>",
-            Global,
-            "Buffers",
-            "Open a file",
-            Action::Prompt(PromptKind::Open),
-        ),
-        (
-            "<C-n>",
-            Global,
-            "Buffers",
-            "New scratch buffer",
-            Action::NewBuffer,
-        ),
+        ("<C-q>", Global, "General", "Quit (asks if anything is unsaved)", Action::Quit),
+        ("<F2>", Global, "Panes", "Focus the next pane", Action::FocusNext),
+        ("<S-F2>", Global, "Panes", "Focus the previous pane", Action::FocusPrevious),
+        ("<A-1>", Global, "Panes", "Focus the editor", Action::Focus(PaneId::Editor)),
+        ("<A-2>", Global, "Panes", "Focus the Conductor", Action::Focus(PaneId::Conductor)),
+        ("<A-3>", Global, "Panes", "Focus the Harmony Board", Action::Focus(PaneId::Board)),
+        ("<A-4>", Global, "Panes", "Focus the monitor", Action::Focus(PaneId::Monitor)),
+        ("<F11>", Global, "Panes", "Zoom the focused pane", Action::ToggleZoom),
+        ("<A-z>", Global, "Panes", "Zoom the focused pane", Action::ToggleZoom),
+        ("<C-o>", Global, "Buffers", "Open a file", Action::Prompt(PromptKind::Open)),
+        ("<C-n>", Global, "Buffers", "New scratch buffer", Action::NewBuffer),
         ("<C-s>", Global, "Buffers", "Save", Action::Save),
-        (
-            "<A-s>",
-            Global,
-            "Buffers",
-            "Save as",
-            Action::Prompt(PromptKind::SaveAs),
-        ),
-        (
-            "<C-w>",
-            Global,
-            "Buffers",
-            "Close the buffer",
-            Action::CloseBuffer,
-        ),
-        (
-            "<C-b>",
-            Global,
-            "Buffers",
-            "List buffers",
-            Action::BufferList,
-        ),
-        (
-            "<C-PageDown>",
-            Global,
-            "Buffers",
-            "Next buffer",
-            Action::NextBuffer,
-        ),
-        (
-            "<C-PageUp>",
-            Global,
-            "Buffers",
-            "Previous buffer",
-            Action::PreviousBuffer,
-        ),
-        (
-            "<A-.>",
-            Global,
-            "Buffers",
-            "Next buffer",
-            Action::NextBuffer,
-        ),
-        (
-            "<A-,>",
-            Global,
-            "Buffers",
-            "Previous buffer",
-            Action::PreviousBuffer,
-        ),
-        (
-            "<Left>",
-            Editor,
-            "Moving",
-            "Character left",
-            mv(Motion::Left, false),
-        ),
-        (
-            "<Right>",
-            Editor,
-            "Moving",
-            "Character right",
-            mv(Motion::Right, false),
-        ),
+        ("<A-s>", Global, "Buffers", "Save as", Action::Prompt(PromptKind::SaveAs)),
+        ("<C-w>", Global, "Buffers", "Close the buffer", Action::CloseBuffer),
+        ("<C-b>", Global, "Buffers", "List buffers", Action::BufferList),
+        ("<C-PageDown>", Global, "Buffers", "Next buffer", Action::NextBuffer),
+        ("<C-PageUp>", Global, "Buffers", "Previous buffer", Action::PreviousBuffer),
+        ("<A-.>", Global, "Buffers", "Next buffer", Action::NextBuffer),
+        ("<A-,>", Global, "Buffers", "Previous buffer", Action::PreviousBuffer),
+        ("<Left>", Editor, "Moving", "Character left", mv(Motion::Left, false)),
+        ("<Right>", Editor, "Moving", "Character right", mv(Motion::Right, false)),
         ("<Up>", Editor, "Moving", "Line up", mv(Motion::Up, false)),
-        (
-            "<Down>",
-            Editor,
-            "Moving",
-            "Line down",
-            mv(Motion::Down, false),
-        ),
-        (
-            "<C-Left>",
-            Editor,
-            "Moving",
-            "Word left",
-            mv(Motion::WordLeft, false),
-        ),
-        (
-            "<C-Right>",
-            Editor,
-            "Moving",
-            "Word right",
-            mv(Motion::WordRight, false),
-        ),
-        (
-            "<Home>",
-            Editor,
-            "Moving",
-            "Start of line",
-            mv(Motion::LineStart, false),
-        ),
-        (
-            "<End>",
-            Editor,
-            "Moving",
-            "End of line",
-            mv(Motion::LineEnd, false),
-        ),
-        (
-            "<C-Home>",
-            Editor,
-            "Moving",
-            "Start of buffer",
-            mv(Motion::DocumentStart, false),
-        ),
-        (
-            "<C-End>",
-            Editor,
-            "Moving",
-            "End of buffer",
-            mv(Motion::DocumentEnd, false),
-        ),
-        (
-            "<PageUp>",
-            Editor,
-            "Moving",
-            "Page up",
-            Action::Page {
-                direction: -1,
-                extend: false,
-            },
-        ),
-        (
-            "<PageDown>",
-            Editor,
-            "Moving",
-            "Page down",
-            Action::Page {
-                direction: 1,
-                extend: false,
-            },
-        ),
-        (
-            "<C-g>",
-            Editor,
-            "Moving",
-            "Go to line",
-            Action::Prompt(PromptKind::GotoLine),
-        ),
-        (
-            "<S-Left>",
-            Editor,
-            "Selecting",
-            "Extend left",
-            mv(Motion::Left, true),
-        ),
-        (
-            "<S-Right>",
-            Editor,
-            "Selecting",
-            "Extend right",
-            mv(Motion::Right, true),
-        ),
-        (
-            "<S-Up>",
-            Editor,
-            "Selecting",
-            "Extend up",
-            mv(Motion::Up, true),
-        ),
-        (
-            "<S-Down>",
-            Editor,
-            "Selecting",
-            "Extend down",
-            mv(Motion::Down, true),
-        ),
-        (
-            "<C-S-Left>",
-            Editor,
-            "Selecting",
-            "Extend a word left",
-            mv(Motion::WordLeft, true),
-        ),
-        (
-            "<C-S-Right>",
-            Editor,
-            "Selecting",
-            "Extend a word right",
-            mv(Motion::WordRight, true),
-        ),
-        (
-            "<S-Home>",
-            Editor,
-            "Selecting",
-            "Extend to line start",
-            mv(Motion::LineStart, true),
-        ),
-        (
-            "<S-End>",
-            Editor,
-            "Selecting",
-            "Extend to line end",
-            mv(Motion::LineEnd, true),
-        ),
-        (
-            "<S-PageUp>",
-            Editor,
-            "Selecting",
-            "Extend a page up",
-            Action::Page {
-                direction: -1,
-                extend: true,
-            },
-        ),
-        (
-            "<S-PageDown>",
-            Editor,
-            "Selecting",
-            "Extend a page down",
-            Action::Page {
-                direction: 1,
-                extend: true,
-            },
-        ),
-        (
-            "<C-a>",
-            Editor,
-            "Selecting",
-            "Select all",
-            edit(EditOp::SelectAll),
-        ),
-        (
-            "<Esc>",
-            Editor,
-            "Selecting",
-            "Collapse the selection",
-            edit(EditOp::CollapseSelections),
-        ),
-        (
-            "<Enter>",
-            Editor,
-            "Editing",
-            "New line",
-            edit(EditOp::Newline),
-        ),
-        (
-            "<Tab>",
-            Editor,
-            "Editing",
-            "Indent / tab",
-            edit(EditOp::Tab),
-        ),
-        (
-            "<Backspace>",
-            Editor,
-            "Editing",
-            "Delete backward",
-            edit(EditOp::DeleteBackward),
-        ),
-        (
-            "<Delete>",
-            Editor,
-            "Editing",
-            "Delete forward",
-            edit(EditOp::DeleteForward),
-        ),
-        (
-            "<C-Backspace>",
-            Editor,
-            "Editing",
-            "Delete word backward",
-            edit(EditOp::DeleteWordBackward),
-        ),
-        (
-            "<A-Backspace>",
-            Editor,
-            "Editing",
-            "Delete word backward",
-            edit(EditOp::DeleteWordBackward),
-        ),
-        (
-            "<C-Delete>",
-            Editor,
-            "Editing",
-            "Delete word forward",
-            edit(EditOp::DeleteWordForward),
-        ),
+        ("<Down>", Editor, "Moving", "Line down", mv(Motion::Down, false)),
+        ("<C-Left>", Editor, "Moving", "Word left", mv(Motion::WordLeft, false)),
+        ("<C-Right>", Editor, "Moving", "Word right", mv(Motion::WordRight, false)),
+        ("<Home>", Editor, "Moving", "Start of line", mv(Motion::LineStart, false)),
+        ("<End>", Editor, "Moving", "End of line", mv(Motion::LineEnd, false)),
+        ("<C-Home>", Editor, "Moving", "Start of buffer", mv(Motion::DocumentStart, false)),
+        ("<C-End>", Editor, "Moving", "End of buffer", mv(Motion::DocumentEnd, false)),
+        ("<PageUp>", Editor, "Moving", "Page up", Action::Page { direction: -1, extend: false }),
+        ("<PageDown>", Editor, "Moving", "Page down", Action::Page { direction: 1, extend: false }),
+        ("<C-g>", Editor, "Moving", "Go to line", Action::Prompt(PromptKind::GotoLine)),
+        ("<S-Left>", Editor, "Selecting", "Extend left", mv(Motion::Left, true)),
+        ("<S-Right>", Editor, "Selecting", "Extend right", mv(Motion::Right, true)),
+        ("<S-Up>", Editor, "Selecting", "Extend up", mv(Motion::Up, true)),
+        ("<S-Down>", Editor, "Selecting", "Extend down", mv(Motion::Down, true)),
+        ("<C-S-Left>", Editor, "Selecting", "Extend a word left", mv(Motion::WordLeft, true)),
+        ("<C-S-Right>", Editor, "Selecting", "Extend a word right", mv(Motion::WordRight, true)),
+        ("<S-Home>", Editor, "Selecting", "Extend to line start", mv(Motion::LineStart, true)),
+        ("<S-End>", Editor, "Selecting", "Extend to line end", mv(Motion::LineEnd, true)),
+        ("<S-PageUp>", Editor, "Selecting", "Extend a page up", Action::Page { direction: -1, extend: true }),
+        ("<S-PageDown>", Editor, "Selecting", "Extend a page down", Action::Page { direction: 1, extend: true }),
+        ("<C-a>", Editor, "Selecting", "Select all", edit(EditOp::SelectAll)),
+        ("<Esc>", Editor, "Selecting", "Collapse the selection", edit(EditOp::CollapseSelections)),
+        ("<Enter>", Editor, "Editing", "New line", edit(EditOp::Newline)),
+        ("<Tab>", Editor, "Editing", "Indent / tab", edit(EditOp::Tab)),
+        ("<Backspace>", Editor, "Editing", "Delete backward", edit(EditOp::DeleteBackward)),
+        ("<Delete>", Editor, "Editing", "Delete forward", edit(EditOp::DeleteForward)),
+        ("<C-Backspace>", Editor, "Editing", "Delete word backward", edit(EditOp::DeleteWordBackward)),
+        ("<A-Backspace>", Editor, "Editing", "Delete word backward", edit(EditOp::DeleteWordBackward)),
+        ("<C-Delete>", Editor, "Editing", "Delete word forward", edit(EditOp::DeleteWordForward)),
         ("<C-z>", Editor, "Editing", "Undo", edit(EditOp::Undo)),
         ("<C-y>", Editor, "Editing", "Redo", edit(EditOp::Redo)),
         ("<C-S-z>", Editor, "Editing", "Redo", edit(EditOp::Redo)),
         ("<C-c>", Editor, "Editing", "Copy", Action::Copy),
         ("<C-x>", Editor, "Editing", "Cut", Action::Cut),
         ("<C-v>", Editor, "Editing", "Paste", Action::Paste(None)),
-        (
-            "<C-f>",
-            Editor,
-            "Find",
-            "Find",
-            Action::Prompt(PromptKind::Find),
-        ),
+        ("<C-f>", Editor, "Find", "Find", Action::Prompt(PromptKind::Find)),
         ("<F3>", Editor, "Find", "Next match", Action::FindNext),
-        (
-            "<S-F3>",
-            Editor,
-            "Find",
-            "Previous match",
-            Action::FindPrevious,
-        ),
-        (
-            "<C-h>",
-            Editor,
-            "Find",
-            "Replace all",
-            Action::Prompt(PromptKind::ReplaceFind),
-        ),
+        ("<S-F3>", Editor, "Find", "Previous match", Action::FindPrevious),
+        ("<C-h>", Editor, "Find", "Replace all", Action::Prompt(PromptKind::ReplaceFind)),
         ("?", OtherPane, "General", "Show this help", Action::Help),
-        (
-            "<Tab>",
-            OtherPane,
-            "Panes",
-            "Focus the next pane",
-            Action::FocusNext,
-        ),
-        (
-            "<Esc>",
-            OtherPane,
-            "Panes",
-            "Back to the editor",
-            Action::Focus(PaneId::Editor),
-        ),
+        ("<Tab>", OtherPane, "Panes", "Focus the next pane", Action::FocusNext),
+        ("<Esc>", OtherPane, "Panes", "Back to the editor", Action::Focus(PaneId::Editor)),
     ]
 }
 
@@ -484,6 +149,22 @@ impl Keymap {
     /// Every binding, in help order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
+    }
+
+    /// The help rows, `(section, keys, description)`: one per action, with all its keys.
+    pub fn help_rows(&self) -> Vec<(String, String, String)> {
+        let mut rows: Vec<(String, String, String)> = Vec::new();
+        for b in &self.bindings {
+            let description = match b.scope {
+                Scope::OtherPane => format!("{} (other panes)", b.description),
+                _ => b.description.to_owned(),
+            };
+            match rows.iter_mut().find(|(s, _, d)| s == b.section && *d == description) {
+                Some(row) => row.1 = format!("{}, {}", row.1, b.key),
+                None => rows.push((b.section.to_owned(), b.key.to_string(), description)),
+            }
+        }
+        rows
     }
 
     /// The action for a key in the current context, if any.
@@ -582,10 +263,10 @@ mod tests {
         let map = Keymap::default();
         let key = |s| Key::parse(s).expect("valid key");
         let help = Overlay::Help { scroll: 0 };
-        assert!(matches!(
-            map.action_for(key("<C-s>"), PaneId::Editor, Some(&help)),
-            None
-        ));
+        assert!(
+            map.action_for(key("<C-s>"), PaneId::Editor, Some(&help))
+                .is_none()
+        );
         assert!(matches!(
             map.action_for(key("<Esc>"), PaneId::Editor, Some(&help)),
             Some(Action::Cancel)

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::keymap::{Keymap, Scope};
+use crate::app::keymap::Keymap;
 use crate::app::state::{AppState, Overlay, Prompt};
 
 use super::colors::{color, fg};
@@ -22,26 +22,6 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     )
-}
-
-/// The help rows: one per action, with all its keys.
-pub fn help_rows() -> Vec<(String, String, String)> {
-    let keymap = Keymap::default();
-    let mut rows: Vec<(String, String, String)> = Vec::new();
-    for b in keymap.bindings() {
-        let description = match b.scope {
-            Scope::OtherPane => format!("{} (other panes)", b.description),
-            _ => b.description.to_owned(),
-        };
-        match rows
-            .iter_mut()
-            .find(|(s, _, d)| s == b.section && *d == description)
-        {
-            Some(row) => row.1 = format!("{}, {}", row.1, b.key),
-            None => rows.push((b.section.to_owned(), b.key.to_string(), description)),
-        }
-    }
-    rows
 }
 
 /// Draw a modal overlay (not the prompt, which lives on its own row).
@@ -64,7 +44,7 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
     };
     match overlay {
         Overlay::Help { scroll } => {
-            let rows = help_rows();
+            let rows = Keymap::default().help_rows();
             let mut lines = Vec::new();
             let mut section = String::new();
             for (s, keys, description) in rows {

@@ -91,7 +91,7 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
                 .chars()
                 .scan(0, |acc, c| {
                     *acc += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                    (*acc + 1 <= room).then_some(c)
+                    (*acc < room).then_some(c)
                 })
                 .collect();
             if room > 1 {

@@ -6,7 +6,7 @@ mod buffers;
 mod editor_events;
 mod overlays;
 
-use crate::ports::{BufferId, EditOp};
+use crate::ports::{BufferId, EditOp, Motion};
 
 use super::action::Action;
 use super::effect::Effect;
@@ -136,33 +136,22 @@ pub(crate) fn editor_height(state: &AppState) -> usize {
 }
 
 fn page(state: &mut AppState, direction: i8, extend: bool) -> Vec<Effect> {
-    let height = editor_height(state).max(2);
+    let step = editor_height(state).max(2) - 1;
     let Some(buffer) = state.active_buffer_mut() else {
         return Vec::new();
     };
-    let (line, col) = buffer.cache.cursor().unwrap_or((0, 0));
     let last = buffer.cache.height().saturating_sub(1);
-    let step = height - 1;
-    let target = if direction < 0 {
-        line.saturating_sub(step)
-    } else {
-        (line + step).min(last)
-    };
     // Keep the view moving with the cursor, as every editor's page keys do.
     buffer.scroll_top = if direction < 0 {
         buffer.scroll_top.saturating_sub(step)
     } else {
         (buffer.scroll_top + step).min(last.saturating_sub(step))
     };
+    // Relative moves, not a jump to an absolute line: the cursor this state knows may be a
+    // few keys behind the core's when keys arrive faster than updates.
+    let motion = if direction < 0 { Motion::Up } else { Motion::Down };
     let id = buffer.id;
-    vec![Effect::Edit {
-        buffer: id,
-        op: EditOp::GotoPoint {
-            line: target,
-            col,
-            extend,
-        },
-    }]
+    (0..step).map(|_| Effect::Edit { buffer: id, op: EditOp::Move { motion, extend } }).collect()
 }
 
 fn click(state: &mut AppState, col: u16, row: u16) -> Vec<Effect> {

@@ -153,12 +153,10 @@ fn prompt_key(state: &mut AppState, mut prompt: Prompt, action: Action) -> Vec<E
             let first_line = text.lines().next().unwrap_or_default().to_owned();
             insert_at_cursor(&mut prompt, &first_line);
         }
-        Action::OverlayBackspace => {
-            if prompt.cursor > 0 {
-                let at = byte_index(&prompt.input, prompt.cursor - 1);
-                prompt.input.remove(at);
-                prompt.cursor -= 1;
-            }
+        Action::OverlayBackspace if prompt.cursor > 0 => {
+            let at = byte_index(&prompt.input, prompt.cursor - 1);
+            prompt.input.remove(at);
+            prompt.cursor -= 1;
         }
         Action::OverlayMove(delta) => {
             let len = prompt.input.chars().count() as i64;

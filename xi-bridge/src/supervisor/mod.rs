@@ -34,6 +34,8 @@ pub use doc::DocId;
 pub struct SupervisorConfig {
     /// The `symphony-xi` binary.
     pub program: PathBuf,
+    /// Arguments for it (none for `symphony-xi`; tests put a proxy in front of the core).
+    pub args: Vec<std::ffi::OsString>,
     /// xi's config directory (plugins are found in its `plugins/`).
     pub config_dir: PathBuf,
     /// How long a request may take before the core counts as hung.
@@ -47,6 +49,7 @@ impl SupervisorConfig {
     pub fn new(program: PathBuf, config_dir: PathBuf) -> SupervisorConfig {
         SupervisorConfig {
             program,
+            args: Vec::new(),
             config_dir,
             hang_timeout: Duration::from_secs(2),
             heartbeat: Duration::from_millis(500),

@@ -125,11 +125,11 @@ impl SupervisorTask {
         let mut out = Vec::new();
         let never_confirmed = base.height() == 0;
         let text = if never_confirmed { None } else { base.text() };
-        if doc.path.is_none() || !base.pristine() {
-            if let Some(text) = text {
-                out.push(edit(EditNotification::SelectAll));
-                out.push(edit(EditNotification::Insert { chars: text }));
-            }
+        if (doc.path.is_none() || !base.pristine())
+            && let Some(text) = text
+        {
+            out.push(edit(EditNotification::SelectAll));
+            out.push(edit(EditNotification::Insert { chars: text }));
         }
         if let Some((line, col)) = base.cursor() {
             let anchor = base

@@ -481,9 +481,8 @@ impl SupervisorTask {
 pub(crate) async fn spawn_core(
     config: &SupervisorConfig,
 ) -> Result<(XiClient, UnboundedReceiver<CoreEvent>), BridgeError> {
-    let no_args: [&str; 0] = [];
     let no_env: [(&str, &str); 0] = [];
-    let (client, events) = XiClient::spawn(&config.program, no_args, no_env)?;
+    let (client, events) = XiClient::spawn(&config.program, &config.args, no_env)?;
     let client = client.with_request_timeout(config.hang_timeout);
     client.notify(&CoreNotification::ClientStarted {
         config_dir: Some(config.config_dir.clone()),

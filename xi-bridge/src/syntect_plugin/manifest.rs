@@ -33,16 +33,38 @@ pub fn install_manifest(plugins_dir: &Path, exec: &Path) -> io::Result<PathBuf> 
             ),
         )
     })?;
-    let syntaxes = load_syntax_set().map_err(io::Error::other)?;
-    let manifest = render_manifest(exec, &language_definitions(&syntaxes));
-
     let dir = plugins_dir.join(PLUGIN_NAME);
-    fs::create_dir_all(&dir)?;
     let path = dir.join("manifest.toml");
+    // Loading the syntax set costs ~170 ms: skip it when this very plugin binary wrote the
+    // manifest already, so that start-up stays fast.
+    let stamp = format!("# fingerprint: {}\n", fingerprint(Path::new(exec))?);
+    if fs::read_to_string(&path).is_ok_and(|existing| existing.contains(&stamp)) {
+        return Ok(path);
+    }
+    let syntaxes = load_syntax_set().map_err(io::Error::other)?;
+    let manifest = format!("{stamp}{}", render_manifest(exec, &language_definitions(&syntaxes)));
+
+    fs::create_dir_all(&dir)?;
     let tmp = dir.join(".manifest.toml.tmp");
     fs::write(&tmp, manifest)?;
     fs::rename(&tmp, &path)?;
     Ok(path)
+}
+
+/// What identifies the plugin binary: version, path, size and modification time.
+fn fingerprint(exec: &Path) -> io::Result<String> {
+    let meta = fs::metadata(exec)?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Ok(format!(
+        "{} {} {} {modified}",
+        env!("CARGO_PKG_VERSION"),
+        exec.display(),
+        meta.len()
+    ))
 }
 
 /// The manifest text, in the shape of xi-core 0.3's `PluginDescription`.
