@@ -48,7 +48,11 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
             extra.push_str(&format!(".SS {}\n", roff(&s)));
             section = s;
         }
-        extra.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(&keys), roff(&description)));
+        extra.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            roff(&keys),
+            roff(&description)
+        ));
     }
     extra.push_str(concat!(
         ".SH ENVIRONMENT\n",

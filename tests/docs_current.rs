@@ -7,6 +7,9 @@ fn the_readme_lists_every_key() {
     let readme = include_str!("../README.md");
     for (section, keys, description) in Keymap::default().help_rows() {
         let row = format!("| {section}: `{keys}` | {description} |");
-        assert!(readme.contains(&row), "README.md lacks the row `{row}`: update its key table");
+        assert!(
+            readme.contains(&row),
+            "README.md lacks the row `{row}`: update its key table"
+        );
     }
 }

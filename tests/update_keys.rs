@@ -258,3 +258,18 @@ fn opening_an_unreadable_path_reports_it() {
     );
     assert_eq!(h.state.buffers.len(), 1, "a scratch buffer remains");
 }
+
+#[test]
+fn a_failed_save_says_why_and_keeps_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let mut h = Harness::memory(100, 30, vec![]);
+    h.keys("h i <A-s>");
+    h.type_text(&not_a_dir.join("x.txt").display().to_string());
+    h.keys("<Enter>");
+    let status = h.state.status.clone().unwrap();
+    assert!(status.text.contains("Could not save"), "{status:?}");
+    assert_eq!(h.text(), "hi");
+    assert!(h.state.active_buffer().unwrap().modified());
+}

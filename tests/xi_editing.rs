@@ -152,3 +152,29 @@ fn a_rust_file_is_highlighted_by_the_plugin() {
     );
     h.shutdown();
 }
+
+#[test]
+fn a_failed_save_through_xi_says_why_and_keeps_the_text() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let mut h = Harness::xi(120, 40, data.path(), vec![]);
+    ready(&mut h);
+    h.type_text("precious");
+    h.keys("<A-s>");
+    h.type_text(&not_a_dir.join("x.txt").display().to_string());
+    h.keys("<Enter>");
+    assert!(
+        h.wait_for(PATIENCE, |s| s
+            .status
+            .as_ref()
+            .is_some_and(|m| m.text.contains("Could not save"))),
+        "{:?}",
+        h.state.status
+    );
+    assert!(!h.state.status.as_ref().unwrap().text.contains("Wrote"));
+    assert_eq!(h.text(), "precious");
+    assert!(h.state.active_buffer().unwrap().modified());
+    h.shutdown();
+}

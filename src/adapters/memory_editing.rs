@@ -378,10 +378,11 @@ impl TextEditingPort for MemoryEditor {
                 self.emit(EditorEvent::Saved { buffer: id, path });
                 self.emit_update(id);
             }
-            Err(e) => self.emit(EditorEvent::Notice(format!(
-                "cannot save {}: {e}",
-                path.display()
-            ))),
+            Err(e) => self.emit(EditorEvent::SaveFailed {
+                buffer: id,
+                path,
+                message: e.to_string(),
+            }),
         }
     }
 

@@ -120,9 +120,12 @@ fn to_editor_event(event: SupervisorEvent) -> EditorEvent {
             matches,
         },
         SupervisorEvent::Alert(message) => EditorEvent::Notice(message),
-        SupervisorEvent::BadInput(message) => {
-            EditorEvent::Notice(format!("bad message from the editor core: {message}"))
-        }
+        SupervisorEvent::BadInput(message) => EditorEvent::BadMessage(message),
+        SupervisorEvent::SaveFailed { doc, path, message } => EditorEvent::SaveFailed {
+            buffer: buffer(doc),
+            path,
+            message,
+        },
         SupervisorEvent::CoreDown { reason } => EditorEvent::CoreDown(reason),
         SupervisorEvent::Restored { elapsed, reason } => EditorEvent::Restored { elapsed, reason },
     }

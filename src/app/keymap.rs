@@ -159,7 +159,10 @@ impl Keymap {
                 Scope::OtherPane => format!("{} (other panes)", b.description),
                 _ => b.description.to_owned(),
             };
-            match rows.iter_mut().find(|(s, _, d)| s == b.section && *d == description) {
+            match rows
+                .iter_mut()
+                .find(|(s, _, d)| s == b.section && *d == description)
+            {
                 Some(row) => row.1 = format!("{}, {}", row.1, b.key),
                 None => rows.push((b.section.to_owned(), b.key.to_string(), description)),
             }

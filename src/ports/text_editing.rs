@@ -159,6 +159,15 @@ pub enum EditorEvent {
         /// Where it went.
         path: PathBuf,
     },
+    /// A save failed; the buffer keeps its text.
+    SaveFailed {
+        /// The buffer.
+        buffer: BufferId,
+        /// Where it was to go.
+        path: PathBuf,
+        /// Why, in the core's words.
+        message: String,
+    },
     /// Text copied or cut from a buffer.
     Copied(String),
     /// Search status for a buffer.
@@ -177,8 +186,10 @@ pub enum EditorEvent {
     },
     /// The core is down and being restarted; edits are queued meanwhile.
     CoreDown(String),
-    /// A message for the status bar (an alert from the core, a malformed message…).
+    /// A message for the status bar (an alert from the core).
     Notice(String),
+    /// A malformed message from the core was ignored.
+    BadMessage(String),
 }
 
 /// A style definition: colours as 0xAARRGGBB like xi sends them.

@@ -85,10 +85,23 @@ pub(crate) fn update(state: &mut AppState, event: EditorEvent) -> Vec<Effect> {
                 ),
             );
         }
-        EditorEvent::Notice(text) => {
-            state.core.bad_messages += u32::from(text.starts_with("bad message"));
-            say(state, Severity::Warning, text);
+        EditorEvent::SaveFailed {
+            buffer: _,
+            path,
+            message,
+        } => {
+            say(
+                state,
+                Severity::Error,
+                format!(
+                    "Could not save {}: {message}. Your text is still here: fix the cause, or Save as (Alt-S)",
+                    path.display()
+                ),
+            );
         }
+        EditorEvent::Notice(text) => say(state, Severity::Warning, text),
+        // The client has logged it; the monitor shows the count.
+        EditorEvent::BadMessage(_) => state.core.bad_messages += 1,
     }
     Vec::new()
 }

@@ -149,9 +149,18 @@ fn page(state: &mut AppState, direction: i8, extend: bool) -> Vec<Effect> {
     };
     // Relative moves, not a jump to an absolute line: the cursor this state knows may be a
     // few keys behind the core's when keys arrive faster than updates.
-    let motion = if direction < 0 { Motion::Up } else { Motion::Down };
+    let motion = if direction < 0 {
+        Motion::Up
+    } else {
+        Motion::Down
+    };
     let id = buffer.id;
-    (0..step).map(|_| Effect::Edit { buffer: id, op: EditOp::Move { motion, extend } }).collect()
+    (0..step)
+        .map(|_| Effect::Edit {
+            buffer: id,
+            op: EditOp::Move { motion, extend },
+        })
+        .collect()
 }
 
 fn click(state: &mut AppState, col: u16, row: u16) -> Vec<Effect> {

@@ -147,6 +147,15 @@ pub enum SupervisorEvent {
         /// Where.
         path: PathBuf,
     },
+    /// A save failed; the document keeps its text and stays modified.
+    SaveFailed {
+        /// The document.
+        doc: DocId,
+        /// Where it was to go.
+        path: PathBuf,
+        /// The core's explanation.
+        message: String,
+    },
     /// Copied or cut text.
     Copied(String),
     /// Number of search matches.

@@ -446,7 +446,28 @@ impl SupervisorTask {
                     });
                 }
             }
-            FromCore::Alert { msg } => self.emit(SupervisorEvent::Alert(msg)),
+            FromCore::Alert { msg } => {
+                // xi reports a failed save only with an alert, before the barrier that would
+                // confirm it: the oldest pending save is the one that failed.
+                let failed = self
+                    .docs
+                    .iter_mut()
+                    .filter_map(|(id, d)| d.pending_saves.first().map(|(seq, _)| (*seq, *id)))
+                    .min()
+                    .and_then(|(_, id)| {
+                        let doc = self.docs.get_mut(&id)?;
+                        let (_, path) = doc.pending_saves.remove(0);
+                        Some((id, path))
+                    });
+                match failed {
+                    Some((doc, path)) => self.emit(SupervisorEvent::SaveFailed {
+                        doc,
+                        path,
+                        message: msg,
+                    }),
+                    None => self.emit(SupervisorEvent::Alert(msg)),
+                }
+            }
             FromCore::FindStatus { view_id, queries } => {
                 if let Some(&doc) = self.by_view.get(&view_id) {
                     let matches = queries.first().map(|q| q.matches);

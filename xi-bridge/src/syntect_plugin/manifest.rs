@@ -42,7 +42,10 @@ pub fn install_manifest(plugins_dir: &Path, exec: &Path) -> io::Result<PathBuf> 
         return Ok(path);
     }
     let syntaxes = load_syntax_set().map_err(io::Error::other)?;
-    let manifest = format!("{stamp}{}", render_manifest(exec, &language_definitions(&syntaxes)));
+    let manifest = format!(
+        "{stamp}{}",
+        render_manifest(exec, &language_definitions(&syntaxes))
+    );
 
     fs::create_dir_all(&dir)?;
     let tmp = dir.join(".manifest.toml.tmp");

@@ -1,0 +1,260 @@
+//! What the benchmarks share: finding the release binaries, percentiles, and the results table
+//! (measured, baseline, ratio, target, met) that each benchmark prints at its end.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// True under `cargo bench` (criterion's benchmark mode); false under `cargo test --benches`,
+/// where every measurement shrinks to a smoke run that only proves the code works.
+pub fn bench_mode() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test")
+}
+
+/// `full` under `cargo bench`, `smoke` otherwise.
+pub fn count(full: usize, smoke: usize) -> usize {
+    if bench_mode() { full } else { smoke }
+}
+
+/// A binary of the workspace: `$env_var`, else next to this benchmark's target directory
+/// (`target/release/deps/<bench>` → `target/release/<name>`), else `target/release/<name>`
+/// under the workspace. Exits with instructions when it is missing.
+pub fn workspace_binary(name: &str, env_var: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(env_var).map(PathBuf::from) {
+        if path.is_file() {
+            return path;
+        }
+        fail(&format!(
+            "{env_var}={} is not a file; unset it or point it at a built {name}",
+            path.display()
+        ));
+    }
+    let mut looked = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(2) {
+            looked.push(dir.join(name));
+        }
+    }
+    looked.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join("release")
+            .join(name),
+    );
+    if let Some(found) = looked.iter().find(|p| p.is_file()) {
+        return found.clone();
+    }
+    fail(&format!(
+        "{name} was not found (looked at {}). Build it first with\n\n    \
+         cargo build --release --workspace --bins\n\nor set {env_var} to its path.",
+        looked
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(2)
+}
+
+/// The tokio runtime the application uses: multi-threaded, two workers.
+pub fn app_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}
+
+/// Order statistics of a set of samples.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    /// Number of samples.
+    pub n: usize,
+    /// Fastest.
+    pub min: Duration,
+    /// Median.
+    pub p50: Duration,
+    /// 99th percentile (nearest rank).
+    pub p99: Duration,
+    /// Slowest.
+    pub max: Duration,
+    /// Mean.
+    pub mean: Duration,
+}
+
+impl Stats {
+    /// The statistics of `samples` (which must not be empty).
+    pub fn of(samples: &[Duration]) -> Stats {
+        assert!(!samples.is_empty(), "no samples");
+        let mut sorted = samples.to_vec();
+        sorted.sort();
+        let rank = |p: f64| {
+            let i = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+            sorted[i.clamp(1, sorted.len()) - 1]
+        };
+        let total: Duration = sorted.iter().sum();
+        Stats {
+            n: sorted.len(),
+            min: sorted[0],
+            p50: rank(50.0),
+            p99: rank(99.0),
+            max: sorted[sorted.len() - 1],
+            mean: total / sorted.len() as u32,
+        }
+    }
+
+    /// One line for the log.
+    pub fn line(&self, what: &str) {
+        println!(
+            "  {what:<52} n={:<6} min {:>9}  p50 {:>9}  p99 {:>9}  max {:>9}  mean {:>9}",
+            self.n,
+            dur(self.min),
+            dur(self.p50),
+            dur(self.p99),
+            dur(self.max),
+            dur(self.mean),
+        );
+    }
+}
+
+/// A duration for people: µs below 10 ms, ms above.
+pub fn dur(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us < 10_000.0 {
+        format!("{us:.1} µs")
+    } else {
+        format!("{:.2} ms", us / 1000.0)
+    }
+}
+
+/// Operations per second.
+pub fn rate(ops: f64) -> String {
+    format!("{ops:.0} ops/s")
+}
+
+/// A target: a bound on a number, lower or higher being better.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// At most this long.
+    AtMost(Duration),
+    /// At least this many per second.
+    AtLeast(f64),
+    /// Informative: no target applies.
+    None,
+}
+
+/// A measured value: a duration or a rate.
+#[derive(Debug, Clone, Copy)]
+pub enum Value {
+    /// A time; lower is better.
+    Time(Duration),
+    /// Operations per second; higher is better.
+    Rate(f64),
+}
+
+impl Value {
+    fn show(self) -> String {
+        match self {
+            Value::Time(d) => dur(d),
+            Value::Rate(r) => rate(r),
+        }
+    }
+
+    fn number(self) -> f64 {
+        match self {
+            Value::Time(d) => d.as_secs_f64(),
+            Value::Rate(r) => r,
+        }
+    }
+}
+
+/// One row of the results table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    metric: String,
+    measured: Value,
+    baseline_name: String,
+    baseline: Value,
+    target: Target,
+}
+
+/// The results table of one benchmark, printed at its end.
+#[derive(Debug, Default)]
+pub struct Table {
+    rows: Vec<Row>,
+}
+
+impl Table {
+    /// Adds a row: `measured` against `baseline` (named), with its target.
+    pub fn row(
+        &mut self,
+        metric: &str,
+        measured: Value,
+        baseline_name: &str,
+        baseline: Value,
+        target: Target,
+    ) {
+        self.rows.push(Row {
+            metric: metric.to_owned(),
+            measured,
+            baseline_name: baseline_name.to_owned(),
+            baseline,
+            target,
+        });
+    }
+
+    /// Prints the table as Markdown (so it can go straight into docs/PERFORMANCE.md).
+    pub fn print(&self, title: &str) {
+        println!();
+        println!("## {title}");
+        println!();
+        if !bench_mode() {
+            println!("(smoke run under `cargo test`: numbers below are not measurements)");
+        }
+        println!(
+            "| metric | measured | baseline | baseline value | ratio (measured / baseline) | target | met |"
+        );
+        println!("|---|---:|---|---:|---:|---:|---|");
+        for row in &self.rows {
+            let ratio = row.measured.number() / row.baseline.number();
+            let (target, met) = match row.target {
+                Target::AtMost(limit) => (
+                    format!("≤ {}", dur(limit)),
+                    met(matches!(row.measured, Value::Time(d) if d <= limit)),
+                ),
+                Target::AtLeast(floor) => (
+                    format!("≥ {}", rate(floor)),
+                    met(matches!(row.measured, Value::Rate(r) if r >= floor)),
+                ),
+                Target::None => ("—".to_owned(), "informative".to_owned()),
+            };
+            println!(
+                "| {} | {} | {} | {} | {ratio:.2}× | {target} | {met} |",
+                row.metric,
+                row.measured.show(),
+                row.baseline_name,
+                row.baseline.show(),
+            );
+        }
+        println!();
+        println!("machine: {}", machine());
+    }
+}
+
+fn met(yes: bool) -> String {
+    if yes { "yes" } else { "**NO**" }.to_owned()
+}
+
+/// Cores and kernel, for the record.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "unknown kernel".to_owned());
+    format!("{cores} cores, Linux {kernel}")
+}
