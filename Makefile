@@ -6,7 +6,7 @@
 CARGO ?= cargo
 FILES ?=
 
-.PHONY: run test build-release lint bench man snapshots
+.PHONY: run test build-release bench docs
 
 run: build-release
 	./target/release/symphony $(FILES)
@@ -26,10 +26,8 @@ bench:
 	$(CARGO) build --release --workspace --bins
 	$(CARGO) bench --bench editor_ipc --bench ui_frame
 
-# Regenerate the man pages from the clap definitions.
-man:
+# Regenerate what is generated from the code: the man page (from clap and the keymap) and the
+# README's key table. Tests fail when either is stale.
+docs:
 	UPDATE_MAN=1 $(CARGO) test --lib cli::tests::man_pages_are_current
-
-# Review changed TUI snapshots.
-snapshots:
-	$(CARGO) insta review
+	UPDATE_DOCS=1 $(CARGO) test --test docs_current

@@ -78,7 +78,7 @@ mod tests {
         Cli::command().debug_assert();
     }
 
-    /// The checked-in man pages match the CLI; `make man` (UPDATE_MAN=1) rewrites them.
+    /// The checked-in man pages match the CLI; `make docs` (UPDATE_MAN=1) rewrites them.
     #[test]
     fn man_pages_are_current() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
@@ -92,7 +92,7 @@ mod tests {
             let on_disk = std::fs::read(&path).unwrap_or_default();
             assert!(
                 on_disk == text,
-                "man/{name} is stale: run `make man` and commit the result"
+                "man/{name} is stale: run `make docs` and commit the result"
             );
         }
     }

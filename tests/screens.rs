@@ -74,3 +74,10 @@ fn zoomed_editor_at_250_columns() {
     h.keys("<F11>");
     insta::assert_snapshot!(h.screen());
 }
+
+#[test]
+fn help_overlay_in_two_columns_on_a_wide_terminal() {
+    let mut h = Harness::memory(160, 48, vec![]);
+    h.keys("<F1>");
+    insta::assert_snapshot!(h.screen());
+}

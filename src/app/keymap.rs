@@ -114,9 +114,9 @@ fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, A
         ("<F3>", Editor, "Find", "Next match", Action::FindNext),
         ("<S-F3>", Editor, "Find", "Previous match", Action::FindPrevious),
         ("<C-h>", Editor, "Find", "Replace all", Action::Prompt(PromptKind::ReplaceFind)),
-        ("?", OtherPane, "General", "Show this help", Action::Help),
-        ("<Tab>", OtherPane, "Panes", "Focus the next pane", Action::FocusNext),
-        ("<Esc>", OtherPane, "Panes", "Back to the editor", Action::Focus(PaneId::Editor)),
+        ("?", OtherPane, "In the other panes", "Show this help", Action::Help),
+        ("<Tab>", OtherPane, "In the other panes", "Focus the next pane", Action::FocusNext),
+        ("<Esc>", OtherPane, "In the other panes", "Back to the editor", Action::Focus(PaneId::Editor)),
     ]
 }
 
@@ -155,10 +155,7 @@ impl Keymap {
     pub fn help_rows(&self) -> Vec<(String, String, String)> {
         let mut rows: Vec<(String, String, String)> = Vec::new();
         for b in &self.bindings {
-            let description = match b.scope {
-                Scope::OtherPane => format!("{} (other panes)", b.description),
-                _ => b.description.to_owned(),
-            };
+            let description = b.description.to_owned();
             match rows
                 .iter_mut()
                 .find(|(s, _, d)| s == b.section && *d == description)

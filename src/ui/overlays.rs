@@ -43,42 +43,7 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
             )
     };
     match overlay {
-        Overlay::Help { scroll } => {
-            let rows = Keymap::default().help_rows();
-            let mut lines = Vec::new();
-            let mut section = String::new();
-            for (s, keys, description) in rows {
-                if s != section {
-                    if !section.is_empty() {
-                        lines.push(Line::default());
-                    }
-                    lines.push(Line::from(Span::styled(
-                        s.clone(),
-                        fg(ui.title).add_modifier(Modifier::BOLD),
-                    )));
-                    section = s;
-                }
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<24}"), fg(ui.accent)),
-                    Span::raw(description),
-                ]));
-            }
-            let rect = centred(area, 72, area.height.saturating_sub(2));
-            frame.render_widget(Clear, rect);
-            let visible = rect.height.saturating_sub(2) as usize;
-            let scroll = (*scroll).min(lines.len().saturating_sub(visible));
-            let title = if lines.len() > visible {
-                "Keys — ↑↓ scroll, Esc closes"
-            } else {
-                "Keys — Esc closes"
-            };
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .scroll((scroll as u16, 0))
-                    .block(block(title)),
-                rect,
-            );
-        }
+        Overlay::Help { scroll } => render_help(state, *scroll, frame, block),
         Overlay::BufferList { selected } => {
             let lines: Vec<Line> = state
                 .buffers
@@ -137,6 +102,83 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
         }
         Overlay::Prompt(_) => {}
     }
+}
+
+/// One block of the help: a section heading and its rows.
+fn help_sections(state: &AppState) -> Vec<Vec<Line<'static>>> {
+    let ui = &state.theme.ui;
+    let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
+    let mut current = String::new();
+    let rows = Keymap::default().help_rows();
+    let key_width = rows.iter().map(|(_, keys, _)| keys.width()).max().unwrap_or(0) + 2;
+    for (section, keys, description) in rows {
+        if section != current {
+            sections.push(vec![Line::from(Span::styled(
+                section.clone(),
+                fg(ui.title).add_modifier(Modifier::BOLD),
+            ))]);
+            current = section;
+        }
+        if let Some(lines) = sections.last_mut() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<key_width$}"), fg(ui.accent)),
+                Span::raw(description),
+            ]));
+        }
+    }
+    sections
+}
+
+/// The help: one scrolling column, or two side by side when the terminal is wide enough to
+/// show everything at once.
+fn render_help<'a>(state: &AppState, scroll: usize, frame: &mut Frame, block: impl Fn(&str) -> Block<'a>) {
+    let area = frame.area();
+    let sections = help_sections(state);
+    let join = |parts: &[Vec<Line<'static>>]| -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                lines.push(Line::default());
+            }
+            lines.extend(part.iter().cloned());
+        }
+        lines
+    };
+    let all = join(&sections);
+    let height = area.height.saturating_sub(2);
+    // Split at the section boundary nearest the middle.
+    let total: usize = all.len();
+    let mut split = 0;
+    let mut count = 0;
+    for (i, part) in sections.iter().enumerate() {
+        if count + part.len() > total / 2 {
+            split = if count == 0 { i + 1 } else { i };
+            break;
+        }
+        count += part.len() + 1;
+    }
+    let (left, right) = (join(&sections[..split]), join(&sections[split..]));
+    let two_columns = area.width >= 150 && left.len().max(right.len()) + 2 <= height as usize;
+    if two_columns {
+        let rect = centred(area, 144, left.len().max(right.len()) as u16 + 2);
+        frame.render_widget(Clear, rect);
+        let outer = block("Keys — Esc closes");
+        let inner = outer.inner(rect);
+        frame.render_widget(outer, rect);
+        let half = inner.width / 2;
+        frame.render_widget(Paragraph::new(left), Rect::new(inner.x, inner.y, half, inner.height));
+        frame.render_widget(
+            Paragraph::new(right),
+            Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, inner.height),
+        );
+        return;
+    }
+    let rect = centred(area, 72, height.min(all.len() as u16 + 2));
+    frame.render_widget(Clear, rect);
+    let visible = rect.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(all.len().saturating_sub(visible));
+    let title = if all.len() > visible { "Keys — ↑↓ scroll, Esc closes" } else { "Keys — Esc closes" };
+    frame.render_widget(Paragraph::new(all).scroll((scroll as u16, 0)).block(block(title)), rect);
 }
 
 fn confirm(

@@ -30,6 +30,8 @@ pub(crate) struct Doc {
     pub cache: LineCache,
     /// The cache at the last barrier: everything in it is confirmed.
     pub confirmed: LineCache,
+    /// `cache` changed since `confirmed` was taken (saves a clone per idle barrier).
+    pub changed: bool,
     /// Edits sent since the last barrier, with their sequence numbers.
     pub journal: VecDeque<(u64, Journaled)>,
     /// The last search, replayed after a restart so that find-next keeps working.
@@ -47,6 +49,7 @@ impl Doc {
             view: None,
             cache: LineCache::default(),
             confirmed: LineCache::default(),
+            changed: false,
             journal: VecDeque::new(),
             find: None,
             replace: None,

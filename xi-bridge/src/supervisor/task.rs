@@ -253,6 +253,7 @@ impl SupervisorTask {
         if let Some(record) = self.docs.get_mut(&doc) {
             record.view = Some(view.clone());
             record.cache = Default::default();
+            record.changed = true;
         }
         // xi finishes setting up a view when it is next idle; an edit before that trips an
         // assertion in its line wrapping and kills it. Its first update says it is ready.
@@ -345,7 +346,10 @@ impl SupervisorTask {
     pub(crate) fn confirm_up_to(&mut self, seq: u64) {
         let mut saved = Vec::new();
         for (id, doc) in &mut self.docs {
-            doc.confirmed = doc.cache.clone();
+            if doc.changed {
+                doc.confirmed = doc.cache.clone();
+                doc.changed = false;
+            }
             while doc.journal.front().is_some_and(|(s, _)| *s <= seq) {
                 doc.journal.pop_front();
             }
@@ -414,6 +418,7 @@ impl SupervisorTask {
                 let Some(record) = self.docs.get_mut(&doc) else {
                     return Ok(());
                 };
+                record.changed = true;
                 if let Err(err) = record.cache.apply(&update) {
                     self.emit(SupervisorEvent::BadInput(format!(
                         "update for {view_id}: {err}"
@@ -473,6 +478,9 @@ impl SupervisorTask {
                     let matches = queries.first().map(|q| q.matches);
                     self.emit(SupervisorEvent::FindStatus { doc, matches });
                 }
+            }
+            FromCore::Unknown { method, .. } => {
+                tracing::warn!(%method, "symphony-xi sent a notification we do not know; ignored");
             }
             _ => {}
         }
