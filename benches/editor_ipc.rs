@@ -37,22 +37,28 @@ use support::{Stats, Table, Target, Value, count};
 /// How long any single wait may take before the benchmark gives up (a failure detector).
 const PATIENCE: Duration = Duration::from_secs(20);
 
-/// What is typed, one character per insert: Rust source, so lines stay short as they would.
-const TYPED: &str = "fn main() {\n    let answer = compute(6, 7);\n    println!(\"{answer}\");\n}\n\n\
-                     fn compute(a: u32, b: u32) -> u32 {\n    a * b\n}\n\n";
+/// What is typed, one key per edit: Rust source without indentation (xi keeps the previous
+/// line's indentation on its own), so lines stay as short as real ones.
+const TYPED: &str = "fn main() {\nlet answer = compute(6, 7);\nprintln!(\"{answer}\");\n}\n\n\
+                     fn compute(a: u32, b: u32) -> u32 {\na * b\n}\n\n";
 
 const P50_TARGET: Duration = Duration::from_micros(60);
 const P99_TARGET: Duration = Duration::from_micros(200);
 const OPS_TARGET: f64 = 20_000.0;
 
-/// The n-th keystroke.
-fn key(i: usize) -> String {
-    let bytes = TYPED.as_bytes();
-    (bytes[i % bytes.len()] as char).to_string()
-}
-
+/// The edit for the n-th key, as the UI sends it: a character is an `insert`, Enter is
+/// `insert_newline`. (This matters: xi merges consecutive inserts into one undo group and keeps
+/// every revision of the groups it has not collected, and only a change of edit type starts a
+/// new group. Typing 20,000 characters without a newline makes each edit cost time in
+/// proportion to the history — see docs/PERFORMANCE.md.)
 fn insert(i: usize) -> EditNotification {
-    EditNotification::Insert { chars: key(i) }
+    let bytes = TYPED.as_bytes();
+    match bytes[i % bytes.len()] {
+        b'\n' => EditNotification::InsertNewline,
+        c => EditNotification::Insert {
+            chars: (c as char).to_string(),
+        },
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,6 +266,111 @@ impl SupervisorSession {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The core alone, over blocking std pipes: no tokio, no decoding beyond finding `"update"`.
+// Not a baseline to beat but the decomposition: what xi itself costs per keystroke.
+
+struct RawXi {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    view: ViewId,
+    typed: usize,
+    line: String,
+    /// The last `update` line xi sent, for timing the client's decoding of one.
+    last_update: String,
+    _config: TempDir,
+}
+
+impl RawXi {
+    fn start(program: &Path) -> RawXi {
+        let config = tempfile::tempdir().expect("a temporary directory");
+        let mut child = std::process::Command::new(program)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("symphony-xi starts");
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut raw = RawXi {
+            child,
+            stdin,
+            stdout,
+            view: ViewId::new(""),
+            typed: 0,
+            line: String::new(),
+            last_update: String::new(),
+            _config: config,
+        };
+        let hello = xi_bridge::encode_notification(&CoreNotification::ClientStarted {
+            config_dir: Some(raw._config.path().to_path_buf()),
+            client_extras_dir: None,
+        })
+        .expect("client_started encodes");
+        let open = xi_bridge::encode_request(
+            xi_bridge::RequestId(0),
+            &CoreRequest::NewView { file_path: None },
+        )
+        .expect("new_view encodes");
+        raw.stdin
+            .write_all(format!("{hello}{open}").as_bytes())
+            .expect("symphony-xi reads");
+        loop {
+            raw.read_line();
+            if raw.line.contains("\"id\":0") {
+                let reply: serde_json::Value =
+                    serde_json::from_str(&raw.line).expect("the reply is JSON");
+                raw.view = ViewId::new(reply["result"].as_str().expect("a view id"));
+                break;
+            }
+        }
+        raw.wait_update();
+        raw
+    }
+
+    fn read_line(&mut self) {
+        self.line.clear();
+        let n = self
+            .stdout
+            .read_line(&mut self.line)
+            .expect("symphony-xi writes");
+        assert!(n > 0, "symphony-xi closed its output");
+    }
+
+    fn wait_update(&mut self) {
+        loop {
+            self.read_line();
+            if self.line.contains("\"method\":\"update\"") {
+                self.last_update.clone_from(&self.line);
+                return;
+            }
+        }
+    }
+
+    fn round_trip(&mut self) -> Duration {
+        let edit = xi_bridge::encode_notification(&CoreNotification::Edit(EditCommand::new(
+            self.view.clone(),
+            insert(self.typed),
+        )))
+        .expect("an edit encodes");
+        self.typed += 1;
+        let started = Instant::now();
+        self.stdin
+            .write_all(edit.as_bytes())
+            .expect("symphony-xi reads");
+        self.wait_update();
+        started.elapsed()
+    }
+}
+
+impl Drop for RawXi {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Baselines: a pipe echo through `cat`.
 
 /// The line xi receives for one keystroke, as the client encodes it.
@@ -410,6 +521,12 @@ impl TokioEcho {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Lines in a document after `keys` keys of [`TYPED`].
+fn lines_after(keys: usize) -> usize {
+    let per_round = TYPED.matches('\n').count();
+    keys / TYPED.len() * per_round + 1
+}
+
 /// Throughput over `runs` batches of `n`: the median batch's ops/s.
 fn median_rate(mut times: Vec<Duration>, n: usize) -> f64 {
     times.sort();
@@ -418,12 +535,29 @@ fn median_rate(mut times: Vec<Duration>, n: usize) -> f64 {
 
 /// A short warm-up (caches, the scheduler's first wake-ups, xi's first allocations), then `n`
 /// samples.
-fn sample(n: usize, mut one: impl FnMut() -> Duration) -> Stats {
+fn sample(n: usize, mut one: impl FnMut() -> Duration) -> Vec<Duration> {
     for _ in 0..n.min(200) {
         one();
     }
-    let samples: Vec<Duration> = (0..n).map(|_| one()).collect();
-    Stats::of(&samples)
+    (0..n).map(|_| one()).collect()
+}
+
+/// Prints the statistics of `samples` and whether they drifted; returns the statistics.
+fn report(what: &str, samples: &[Duration]) -> Stats {
+    let stats = Stats::of(samples);
+    stats.line(what);
+    drift(samples);
+    stats
+}
+
+/// Whether the latency moved during the run (it would if the core's work grew with its history).
+fn drift(samples: &[Duration]) {
+    let k = (samples.len() / 5).max(1);
+    println!(
+        "    (p50 of the first {k}: {}, of the last {k}: {})",
+        support::dur(Stats::of(&samples[..k]).p50),
+        support::dur(Stats::of(&samples[samples.len() - k..]).p50)
+    );
 }
 
 /// [`sample`] for an async round trip.
@@ -438,7 +572,7 @@ macro_rules! sample_async {
             for _ in 0..n {
                 samples.push($one.await);
             }
-            Stats::of(&samples)
+            samples
         }
     };
 }
@@ -457,23 +591,73 @@ fn main() {
     let line = edit_line();
     let mut std_echo = StdEcho::start(&line);
     let mut tokio_echo = rt.block_on(async { TokioEcho::start(&line) });
+    let mut raw_xi = RawXi::start(&program);
     let mut client = rt.block_on(ClientSession::start(&program));
     let mut supervised = rt.block_on(SupervisorSession::start(&program, None));
     let mut shipped = rt.block_on(SupervisorSession::start(&program, Some(&plugin)));
 
     // Latency: one at a time.
     println!("latency of one round trip ({}-byte edit line):", line.len());
-    let std_lat = sample(samples, || std_echo.round_trip());
-    std_lat.line("baseline: pipe echo through cat (std, blocking)");
+    let me = std::process::id();
+    let warm = samples.min(200) + samples;
+    let std_lat = report(
+        "baseline: pipe echo through cat (std, blocking)",
+        &sample(samples, || std_echo.round_trip()),
+    );
     // The async loops run inside one `block_on`, as the UI's main loop does.
-    let tokio_lat = rt.block_on(sample_async!(samples, tokio_echo.round_trip()));
-    tokio_lat.line("baseline: pipe echo through cat (tokio)");
-    let client_lat = rt.block_on(sample_async!(samples, client.round_trip()));
-    client_lat.line("XiClient: insert → update");
-    let sup_lat = rt.block_on(sample_async!(samples, supervised.round_trip()));
-    sup_lat.line("Supervisor: Command::Edit → SupervisorEvent::Update");
-    let shipped_lat = rt.block_on(sample_async!(plugin_samples, shipped.round_trip()));
-    shipped_lat.line("Supervisor + syntect plugin (as shipped)");
+    let tokio_lat = report(
+        "baseline: pipe echo through cat (tokio)",
+        &rt.block_on(sample_async!(samples, tokio_echo.round_trip())),
+    );
+    let raw_pid = raw_xi.child.id();
+    let raw_lat = support::cpu_per_op("xi alone", &[("xi", raw_pid)], warm, || {
+        report(
+            "decomposition: xi alone over std pipes",
+            &sample(samples, || raw_xi.round_trip()),
+        )
+    });
+    let client_pid = client.client.pid().unwrap_or(0);
+    let client_lat = support::cpu_per_op(
+        "XiClient",
+        &[("xi", client_pid), ("bench process", me)],
+        warm,
+        || {
+            report(
+                "XiClient: insert → update",
+                &rt.block_on(sample_async!(samples, client.round_trip())),
+            )
+        },
+    );
+    let sup_pid = supervised.supervisor.pid();
+    let sup_lat = support::cpu_per_op(
+        "Supervisor",
+        &[("xi", sup_pid), ("bench process", me)],
+        warm,
+        || {
+            report(
+                "Supervisor: Command::Edit → SupervisorEvent::Update",
+                &rt.block_on(sample_async!(samples, supervised.round_trip())),
+            )
+        },
+    );
+    let shipped_lat = report(
+        "Supervisor + syntect plugin (as shipped)",
+        &rt.block_on(sample_async!(plugin_samples, shipped.round_trip())),
+    );
+
+    // The client's share, without any I/O: decoding one typical update line.
+    let update_line = raw_xi.last_update.clone();
+    let decode = Stats::of(&sample(samples, || {
+        let started = Instant::now();
+        let decoded = xi_bridge::decode(&update_line);
+        let elapsed = started.elapsed();
+        assert!(decoded.is_ok(), "a real update decodes");
+        elapsed
+    }));
+    decode.line(&format!(
+        "decomposition: decode one {}-byte update line",
+        update_line.len()
+    ));
 
     // Throughput: a burst, then wait for all of it.
     println!("throughput, {runs} batches of {batch} back-to-back inserts (median batch):");
@@ -492,7 +676,10 @@ fn main() {
     let mut client_times = Vec::new();
     for _ in 0..runs {
         let (time, updates) = rt.block_on(client.pipelined(batch));
-        println!("  XiClient batch: {time:?}, {updates} updates for {batch} inserts");
+        println!(
+            "  XiClient batch: {time:?}, {updates} updates for {batch} edits (document now ~{} lines)",
+            lines_after(client.typed)
+        );
         client_times.push(time);
     }
     let client_ops = median_rate(client_times, batch);
@@ -500,7 +687,10 @@ fn main() {
     let mut sup_times = Vec::new();
     for _ in 0..runs {
         let (time, updates) = rt.block_on(supervised.pipelined(batch));
-        println!("  Supervisor batch: {time:?}, {updates} updates for {batch} inserts");
+        println!(
+            "  Supervisor batch: {time:?}, {updates} updates for {batch} edits (document now ~{} lines)",
+            lines_after(supervised.typed)
+        );
         sup_times.push(time);
     }
     let sup_ops = median_rate(sup_times, batch);
@@ -612,6 +802,27 @@ fn main() {
         echo,
         t(tokio_lat.p99),
         Target::AtMost(P99_TARGET),
+    );
+    table.row(
+        "xi alone over std pipes p50 (decomposition)",
+        t(raw_lat.p50),
+        "pipe echo (std)",
+        t(std_lat.p50),
+        Target::None,
+    );
+    table.row(
+        "xi alone over std pipes p99 (decomposition)",
+        t(raw_lat.p99),
+        "pipe echo (std)",
+        t(std_lat.p99),
+        Target::None,
+    );
+    table.row(
+        "client decode of one update line p50 (decomposition)",
+        t(decode.p50),
+        "pipe echo (std)",
+        t(std_lat.p50),
+        Target::None,
     );
     table.row(
         "pipe echo (std) p50",

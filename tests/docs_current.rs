@@ -24,7 +24,9 @@ fn key_table() -> String {
 fn the_readme_lists_every_key() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md is readable");
-    let start = readme.find(START).expect("README.md has the keys:start marker");
+    let start = readme
+        .find(START)
+        .expect("README.md has the keys:start marker");
     let start = start + readme[start..].find("-->\n").expect("the marker is closed") + 4;
     let end = readme.find(END).expect("README.md has the keys:end marker");
     let wanted = key_table();

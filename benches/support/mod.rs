@@ -258,3 +258,30 @@ pub fn machine() -> String {
         .unwrap_or_else(|_| "unknown kernel".to_owned());
     format!("{cores} cores, Linux {kernel}")
 }
+
+/// CPU time a process has used so far, all its live threads together (from
+/// `/proc/PID/task/*/schedstat`, nanosecond resolution). `None` where that is unavailable.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// CPU used per operation by `pids` while `work` ran `ops` operations, printed as one line.
+pub fn cpu_per_op<T>(what: &str, pids: &[(&str, u32)], ops: usize, work: impl FnOnce() -> T) -> T {
+    let before: Vec<Option<Duration>> = pids.iter().map(|(_, pid)| cpu_time(*pid)).collect();
+    let out = work();
+    let parts: Vec<String> = pids
+        .iter()
+        .zip(before)
+        .filter_map(|((name, pid), before)| {
+            let used = cpu_time(*pid)?.checked_sub(before?)?;
+            Some(format!("{name} {}", dur(used / ops.max(1) as u32)))
+        })
+        .collect();
+    println!("    CPU per op during {what}: {}", parts.join(", "));
+    out
+}

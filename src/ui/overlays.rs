@@ -110,7 +110,12 @@ fn help_sections(state: &AppState) -> Vec<Vec<Line<'static>>> {
     let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
     let mut current = String::new();
     let rows = Keymap::default().help_rows();
-    let key_width = rows.iter().map(|(_, keys, _)| keys.width()).max().unwrap_or(0) + 2;
+    let key_width = rows
+        .iter()
+        .map(|(_, keys, _)| keys.width())
+        .max()
+        .unwrap_or(0)
+        + 2;
     for (section, keys, description) in rows {
         if section != current {
             sections.push(vec![Line::from(Span::styled(
@@ -131,7 +136,12 @@ fn help_sections(state: &AppState) -> Vec<Vec<Line<'static>>> {
 
 /// The help: one scrolling column, or two side by side when the terminal is wide enough to
 /// show everything at once.
-fn render_help<'a>(state: &AppState, scroll: usize, frame: &mut Frame, block: impl Fn(&str) -> Block<'a>) {
+fn render_help<'a>(
+    state: &AppState,
+    scroll: usize,
+    frame: &mut Frame,
+    block: impl Fn(&str) -> Block<'a>,
+) {
     let area = frame.area();
     let sections = help_sections(state);
     let join = |parts: &[Vec<Line<'static>>]| -> Vec<Line<'static>> {
@@ -166,10 +176,18 @@ fn render_help<'a>(state: &AppState, scroll: usize, frame: &mut Frame, block: im
         let inner = outer.inner(rect);
         frame.render_widget(outer, rect);
         let half = inner.width / 2;
-        frame.render_widget(Paragraph::new(left), Rect::new(inner.x, inner.y, half, inner.height));
+        frame.render_widget(
+            Paragraph::new(left),
+            Rect::new(inner.x, inner.y, half, inner.height),
+        );
         frame.render_widget(
             Paragraph::new(right),
-            Rect::new(inner.x + half + 1, inner.y, inner.width - half - 1, inner.height),
+            Rect::new(
+                inner.x + half + 1,
+                inner.y,
+                inner.width - half - 1,
+                inner.height,
+            ),
         );
         return;
     }
@@ -177,8 +195,17 @@ fn render_help<'a>(state: &AppState, scroll: usize, frame: &mut Frame, block: im
     frame.render_widget(Clear, rect);
     let visible = rect.height.saturating_sub(2) as usize;
     let scroll = scroll.min(all.len().saturating_sub(visible));
-    let title = if all.len() > visible { "Keys — ↑↓ scroll, Esc closes" } else { "Keys — Esc closes" };
-    frame.render_widget(Paragraph::new(all).scroll((scroll as u16, 0)).block(block(title)), rect);
+    let title = if all.len() > visible {
+        "Keys — ↑↓ scroll, Esc closes"
+    } else {
+        "Keys — Esc closes"
+    };
+    frame.render_widget(
+        Paragraph::new(all)
+            .scroll((scroll as u16, 0))
+            .block(block(title)),
+        rect,
+    );
 }
 
 fn confirm(

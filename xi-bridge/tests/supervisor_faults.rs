@@ -94,10 +94,27 @@ fn kill_9(pid: u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_kills_lose_no_edit() {
+    twenty_kills(false).await;
+}
+
+/// With the syntax plugin attached xi delays its renders; the barrier must still follow them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_kills_lose_no_edit_with_the_syntax_plugin() {
+    twenty_kills(true).await;
+}
+
+async fn twenty_kills(with_plugin: bool) {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let config_dir = tempfile::tempdir().unwrap();
+    if with_plugin {
+        let plugin = PathBuf::from(env!("CARGO_BIN_EXE_symphony-xi-syntect"));
+        xi_bridge::syntect_plugin::install_manifest(&config_dir.path().join("plugins"), &plugin)
+            .unwrap();
+    }
     let files = tempfile::tempdir().unwrap();
-    let file: PathBuf = files.path().join("kept.txt");
+    let file: PathBuf = files
+        .path()
+        .join(if with_plugin { "kept.rs" } else { "kept.txt" });
     std::fs::write(&file, "on disk\n").unwrap();
     let mut config = SupervisorConfig::new(PathBuf::from(CORE), config_dir.path().to_path_buf());
     config.hang_timeout = Duration::from_secs(3);
@@ -191,7 +208,7 @@ async fn twenty_kills_lose_no_edit() {
     let mut times = ui.restores.clone();
     times.sort();
     println!(
-        "restore after kill -9: {} restores, min {:?}, median {:?}, max {:?}",
+        "restore after kill -9 (plugin: {with_plugin}): {} restores, min {:?}, median {:?}, max {:?}",
         times.len(),
         times[0],
         times[times.len() / 2],

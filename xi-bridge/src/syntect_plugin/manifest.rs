@@ -37,7 +37,7 @@ pub fn install_manifest(plugins_dir: &Path, exec: &Path) -> io::Result<PathBuf> 
     let path = dir.join("manifest.toml");
     // Loading the syntax set costs ~170 ms: skip it when this very plugin binary wrote the
     // manifest already, so that start-up stays fast.
-    let stamp = format!("# fingerprint: {}\n", fingerprint(Path::new(exec))?);
+    let stamp = format!("# fingerprint: {}\n", fingerprint(Path::new(exec)));
     if fs::read_to_string(&path).is_ok_and(|existing| existing.contains(&stamp)) {
         return Ok(path);
     }
@@ -54,20 +54,24 @@ pub fn install_manifest(plugins_dir: &Path, exec: &Path) -> io::Result<PathBuf> 
     Ok(path)
 }
 
-/// What identifies the plugin binary: version, path, size and modification time.
-fn fingerprint(exec: &Path) -> io::Result<String> {
-    let meta = fs::metadata(exec)?;
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
-    Ok(format!(
-        "{} {} {} {modified}",
+/// What identifies the plugin binary: version, path, size and modification time (a binary
+/// that cannot be read yet gets a stamp that never matches a later one).
+fn fingerprint(exec: &Path) -> String {
+    let (len, modified) = match fs::metadata(exec) {
+        Ok(meta) => (
+            meta.len(),
+            meta.modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos()),
+        ),
+        Err(_) => (0, 0),
+    };
+    format!(
+        "{} {} {len} {modified}",
         env!("CARGO_PKG_VERSION"),
-        exec.display(),
-        meta.len()
-    ))
+        exec.display()
+    )
 }
 
 /// The manifest text, in the shape of xi-core 0.3's `PluginDescription`.
@@ -164,6 +168,30 @@ mod tests {
                 .join("syntect")
                 .join(".manifest.toml.tmp")
                 .exists()
+        );
+    }
+
+    #[test]
+    fn install_skips_an_unchanged_binary_and_rewrites_a_changed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let exec = dir.path().join("plugin");
+        fs::write(&exec, b"one").unwrap();
+        let path = install_manifest(dir.path(), &exec).unwrap();
+        fs::write(
+            &path,
+            format!("{}# edited\n", fs::read_to_string(&path).unwrap()),
+        )
+        .unwrap();
+        install_manifest(dir.path(), &exec).unwrap();
+        assert!(
+            fs::read_to_string(&path).unwrap().contains("# edited"),
+            "unchanged: kept"
+        );
+        fs::write(&exec, b"a different binary").unwrap();
+        install_manifest(dir.path(), &exec).unwrap();
+        assert!(
+            !fs::read_to_string(&path).unwrap().contains("# edited"),
+            "changed: rewritten"
         );
     }
 }
