@@ -28,7 +28,7 @@ use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc::UnboundedReceiver;
-use xi_bridge::protocol::{CoreNotification, CoreRequest, EditCommand};
+use xi_bridge::protocol::{Annotation, CoreNotification, CoreRequest, EditCommand};
 use xi_bridge::supervisor::{Command, DocId, Supervisor, SupervisorConfig, SupervisorEvent};
 use xi_bridge::{CoreEvent, CoreNotificationFromCore, EditNotification, ViewId, XiClient};
 
@@ -167,11 +167,16 @@ struct SupervisorSession {
     events: UnboundedReceiver<SupervisorEvent>,
     doc: DocId,
     typed: usize,
+    /// Where the caret must be once every key sent so far is applied: how an update is matched
+    /// to its keystroke. (With the plugin, xi also sends updates that only restyle lines, so
+    /// "the next update" is not always the keystroke's.)
+    caret: (usize, usize),
     _config: TempDir,
 }
 
 impl SupervisorSession {
-    /// `plugin`: install the syntect plugin's manifest, as Symphony does at start-up.
+    /// `plugin`: install the syntect plugin's manifest, as Symphony does at start-up, and type
+    /// into a new Rust file rather than a scratch document.
     async fn start(program: &Path, plugin: Option<&Path>) -> SupervisorSession {
         let config = tempfile::tempdir().expect("a temporary directory");
         if let Some(plugin) = plugin {
@@ -185,15 +190,18 @@ impl SupervisorSession {
         .await
         .expect("the supervisor starts");
         let doc = DocId(1);
-        supervisor.send(Command::Open { doc, path: None });
+        // With the plugin, a Rust file, so that every keystroke is highlighted too.
+        let path = plugin.map(|_| config.path().join("typed.rs"));
+        supervisor.send(Command::Open { doc, path });
         let mut session = SupervisorSession {
             supervisor,
             events,
             doc,
             typed: 0,
+            caret: (0, 0),
             _config: config,
         };
-        session.next_update().await;
+        session.wait_for_caret().await;
         // Opening ends with a scroll to the whole document, which brings one more update (and
         // with a plugin, its start-up traffic): let it all pass.
         session.drain(Duration::from_millis(300)).await;
@@ -204,22 +212,43 @@ impl SupervisorSession {
         while let Ok(Some(_)) = tokio::time::timeout(quiet, self.events.recv()).await {}
     }
 
-    async fn next_update(&mut self) {
+    /// Handles events until an update shows the caret where the keys sent so far put it.
+    /// Returns the number of updates seen.
+    async fn wait_for_caret(&mut self) -> usize {
+        let (line, col) = self.caret;
+        let mut updates = 0;
         loop {
             match tokio::time::timeout(PATIENCE, self.events.recv()).await {
-                Ok(Some(SupervisorEvent::Update { doc, .. })) if doc == self.doc => return,
+                Ok(Some(SupervisorEvent::Update { doc, update })) if doc == self.doc => {
+                    updates += 1;
+                    let here = update.annotations.iter().any(|a| {
+                        a.kind == Annotation::SELECTION
+                            && a.ranges.iter().any(|r| *r == [line, col, line, col])
+                    });
+                    if here {
+                        return updates;
+                    }
+                }
                 Ok(Some(SupervisorEvent::CoreDown { reason })) => {
                     panic!("symphony-xi went down during the benchmark: {reason}")
                 }
                 Ok(Some(_)) => {}
                 Ok(None) => panic!("the supervisor stopped"),
-                Err(_) => panic!("no update through the supervisor within {PATIENCE:?}"),
+                Err(_) => panic!(
+                    "no update with the caret at {:?} within {PATIENCE:?}",
+                    self.caret
+                ),
             }
         }
     }
 
     fn send_key(&mut self) {
         let edit = insert(self.typed);
+        self.caret = match &edit {
+            EditNotification::InsertNewline => (self.caret.0 + 1, 0),
+            EditNotification::Insert { chars } => (self.caret.0, self.caret.1 + chars.len()),
+            _ => unreachable!("only keys are typed"),
+        };
         self.typed += 1;
         assert!(
             self.supervisor.send(Command::Edit {
@@ -233,35 +262,19 @@ impl SupervisorSession {
     async fn round_trip(&mut self) -> Duration {
         let started = Instant::now();
         self.send_key();
-        self.next_update().await;
+        self.wait_for_caret().await;
         started.elapsed()
     }
 
-    /// `n` keystrokes back to back; done when `n` updates arrived, or (should xi merge
-    /// updates) when nothing came for a while. Returns the time to the last update and the
-    /// number of updates.
+    /// `n` keystrokes back to back, until the update that shows the last one. Returns the time
+    /// and the number of updates.
     async fn pipelined(&mut self, n: usize) -> (Duration, usize) {
         let started = Instant::now();
         for _ in 0..n {
             self.send_key();
         }
-        let mut updates = 0;
-        let mut last = started;
-        while updates < n {
-            match tokio::time::timeout(Duration::from_secs(1), self.events.recv()).await {
-                Ok(Some(SupervisorEvent::Update { doc, .. })) if doc == self.doc => {
-                    updates += 1;
-                    last = Instant::now();
-                }
-                Ok(Some(SupervisorEvent::CoreDown { reason })) => {
-                    panic!("symphony-xi went down during the benchmark: {reason}")
-                }
-                Ok(Some(_)) => {}
-                Ok(None) => panic!("the supervisor stopped"),
-                Err(_) => break,
-            }
-        }
-        (last - started, updates)
+        let updates = self.wait_for_caret().await;
+        (started.elapsed(), updates)
     }
 }
 
@@ -449,7 +462,7 @@ impl Drop for StdEcho {
 }
 
 struct TokioEcho {
-    _child: tokio::process::Child,
+    child: tokio::process::Child,
     stdin: Option<tokio::process::ChildStdin>,
     stdout: tokio::io::BufReader<tokio::process::ChildStdout>,
     line: String,
@@ -467,7 +480,7 @@ impl TokioEcho {
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = tokio::io::BufReader::new(child.stdout.take().expect("piped stdout"));
         TokioEcho {
-            _child: child,
+            child,
             stdin: Some(stdin),
             stdout,
             line: line.to_owned(),
@@ -605,9 +618,17 @@ fn main() {
         &sample(samples, || std_echo.round_trip()),
     );
     // The async loops run inside one `block_on`, as the UI's main loop does.
-    let tokio_lat = report(
-        "baseline: pipe echo through cat (tokio)",
-        &rt.block_on(sample_async!(samples, tokio_echo.round_trip())),
+    let cat_pid = tokio_echo.child.id().unwrap_or(0);
+    let tokio_lat = support::cpu_per_op(
+        "pipe echo (tokio)",
+        &[("cat", cat_pid), ("bench process", me)],
+        warm,
+        || {
+            report(
+                "baseline: pipe echo through cat (tokio)",
+                &rt.block_on(sample_async!(samples, tokio_echo.round_trip())),
+            )
+        },
     );
     let raw_pid = raw_xi.child.id();
     let raw_lat = support::cpu_per_op("xi alone", &[("xi", raw_pid)], warm, || {
@@ -641,7 +662,7 @@ fn main() {
         },
     );
     let shipped_lat = report(
-        "Supervisor + syntect plugin (as shipped)",
+        "Supervisor + syntect plugin, Rust file (as shipped)",
         &rt.block_on(sample_async!(plugin_samples, shipped.round_trip())),
     );
 
@@ -658,43 +679,6 @@ fn main() {
         "decomposition: decode one {}-byte update line",
         update_line.len()
     ));
-
-    // Throughput: a burst, then wait for all of it.
-    println!("throughput, {runs} batches of {batch} back-to-back inserts (median batch):");
-    let std_ops = median_rate(
-        (0..runs).map(|_| std_echo.pipelined(batch)).collect(),
-        batch,
-    );
-    println!("  baseline: pipe echo (std)      {std_ops:>12.0} ops/s");
-    let tokio_ops = median_rate(
-        (0..runs)
-            .map(|_| rt.block_on(tokio_echo.pipelined(batch)))
-            .collect(),
-        batch,
-    );
-    println!("  baseline: pipe echo (tokio)    {tokio_ops:>12.0} ops/s");
-    let mut client_times = Vec::new();
-    for _ in 0..runs {
-        let (time, updates) = rt.block_on(client.pipelined(batch));
-        println!(
-            "  XiClient batch: {time:?}, {updates} updates for {batch} edits (document now ~{} lines)",
-            lines_after(client.typed)
-        );
-        client_times.push(time);
-    }
-    let client_ops = median_rate(client_times, batch);
-    println!("  XiClient                       {client_ops:>12.0} ops/s");
-    let mut sup_times = Vec::new();
-    for _ in 0..runs {
-        let (time, updates) = rt.block_on(supervised.pipelined(batch));
-        println!(
-            "  Supervisor batch: {time:?}, {updates} updates for {batch} edits (document now ~{} lines)",
-            lines_after(supervised.typed)
-        );
-        sup_times.push(time);
-    }
-    let sup_ops = median_rate(sup_times, batch);
-    println!("  Supervisor                     {sup_ops:>12.0} ops/s");
 
     // Criterion's own measurement of the same round trips.
     let mut criterion = Criterion::default()
@@ -744,6 +728,57 @@ fn main() {
     }
     criterion.final_summary();
 
+    // Throughput: a burst, then wait for all of it.
+    println!("throughput, {runs} batches of {batch} back-to-back inserts (median batch):");
+    let std_ops = median_rate(
+        (0..runs).map(|_| std_echo.pipelined(batch)).collect(),
+        batch,
+    );
+    println!("  baseline: pipe echo (std)      {std_ops:>12.0} ops/s");
+    let tokio_ops = median_rate(
+        (0..runs)
+            .map(|_| rt.block_on(tokio_echo.pipelined(batch)))
+            .collect(),
+        batch,
+    );
+    println!("  baseline: pipe echo (tokio)    {tokio_ops:>12.0} ops/s");
+    let mut client_times = Vec::new();
+    for _ in 0..runs {
+        let (time, updates) = rt.block_on(client.pipelined(batch));
+        println!(
+            "  XiClient batch: {time:?}, {updates} updates for {batch} edits (document now ~{} lines)",
+            lines_after(client.typed)
+        );
+        client_times.push(time);
+    }
+    let client_ops = median_rate(client_times, batch);
+    println!("  XiClient                       {client_ops:>12.0} ops/s");
+    let mut sup_times = Vec::new();
+    for _ in 0..runs {
+        let (time, updates) = rt.block_on(supervised.pipelined(batch));
+        println!(
+            "  Supervisor batch: {time:?}, {updates} updates for {batch} edits (document now ~{} lines)",
+            lines_after(supervised.typed)
+        );
+        sup_times.push(time);
+    }
+    let sup_ops = median_rate(sup_times, batch);
+    println!("  Supervisor                     {sup_ops:>12.0} ops/s");
+
+    // Latency again, now that the documents are long: xi renders only the client's 10-line
+    // window, but the supervisor covers the whole document.
+    let big = count(1_000, 20);
+    let client_lines = lines_after(client.typed);
+    let sup_lines = lines_after(supervised.typed);
+    let client_big = report(
+        &format!("XiClient, document of ~{client_lines} lines"),
+        &rt.block_on(sample_async!(big, client.round_trip())),
+    );
+    let sup_big = report(
+        &format!("Supervisor, document of ~{sup_lines} lines"),
+        &rt.block_on(sample_async!(big, supervised.round_trip())),
+    );
+
     let mut table = Table::default();
     let echo = "pipe echo (tokio)";
     let t = Value::Time;
@@ -788,6 +823,27 @@ fn main() {
         echo,
         Value::Rate(tokio_ops),
         Target::AtLeast(OPS_TARGET),
+    );
+    table.row(
+        &format!("XiClient insert→update p50, ~{client_lines}-line document"),
+        t(client_big.p50),
+        echo,
+        t(tokio_lat.p50),
+        Target::AtMost(P50_TARGET),
+    );
+    table.row(
+        &format!("Supervisor edit→update p50, ~{sup_lines}-line document"),
+        t(sup_big.p50),
+        echo,
+        t(tokio_lat.p50),
+        Target::AtMost(P50_TARGET),
+    );
+    table.row(
+        &format!("Supervisor edit→update p99, ~{sup_lines}-line document"),
+        t(sup_big.p99),
+        echo,
+        t(tokio_lat.p99),
+        Target::AtMost(P99_TARGET),
     );
     table.row(
         "Supervisor + syntect plugin p50 (as shipped)",

@@ -309,7 +309,7 @@ fn main() {
     let cold_plugin = Stats::of(&cold_plugin);
     cold_plugin.line("baseline: cold start with the plugin → first update");
 
-    let scenarios: [(&str, Docs, bool); 4] = [
+    let scenarios: [(&str, Docs, bool); 6] = [
         (
             "1 document (small file, unsaved edit)",
             Docs::OneSmall,
@@ -321,6 +321,8 @@ fn main() {
             Docs::Five,
             false,
         ),
+        ("1 document (small file), syntect plugin", Docs::OneSmall, true),
+        ("1 document (2,000 unsaved lines), syntect plugin", Docs::OneBig, true),
         ("5 documents, syntect plugin (as shipped)", Docs::Five, true),
     ];
     let mut results = Vec::new();

@@ -178,3 +178,18 @@ fn a_failed_save_through_xi_says_why_and_keeps_the_text() {
     assert!(h.state.active_buffer().unwrap().modified());
     h.shutdown();
 }
+
+#[test]
+fn opening_a_new_file_creates_it_only_on_save() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.md");
+    let mut h = Harness::xi(120, 40, data.path(), vec![path.clone()]);
+    ready(&mut h);
+    assert!(!path.exists(), "opening does not create the file");
+    h.type_text("# Title");
+    h.keys("<C-s>");
+    assert!(h.wait_for(PATIENCE, |s| !s.active_buffer().unwrap().modified()));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "# Title\n");
+    h.shutdown();
+}

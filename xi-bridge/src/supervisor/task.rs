@@ -247,7 +247,9 @@ impl SupervisorTask {
         let Some(record) = self.docs.get(&doc) else {
             return Ok(());
         };
-        let file_path = record.path.clone();
+        // xi creates a missing file the moment it opens it; a mistyped path would leave an
+        // empty file behind. A new file is opened as a scratch view and written by its first save.
+        let file_path = record.path.clone().filter(|p| p.exists());
         let view = self.client.new_view(file_path.as_deref()).await?;
         self.by_view.insert(view.clone(), doc);
         if let Some(record) = self.docs.get_mut(&doc) {
