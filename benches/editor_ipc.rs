@@ -190,8 +190,13 @@ impl SupervisorSession {
         .await
         .expect("the supervisor starts");
         let doc = DocId(1);
-        // With the plugin, a Rust file, so that every keystroke is highlighted too.
-        let path = plugin.map(|_| config.path().join("typed.rs"));
+        // With the plugin, a Rust file, so that every keystroke is highlighted too. (It must
+        // exist: a missing file opens as a scratch view, without a language.)
+        let path = plugin.map(|_| {
+            let path = config.path().join("typed.rs");
+            std::fs::write(&path, "").expect("the Rust file is created");
+            path
+        });
         supervisor.send(Command::Open { doc, path });
         let mut session = SupervisorSession {
             supervisor,
@@ -223,7 +228,7 @@ impl SupervisorSession {
                     updates += 1;
                     let here = update.annotations.iter().any(|a| {
                         a.kind == Annotation::SELECTION
-                            && a.ranges.iter().any(|r| *r == [line, col, line, col])
+                            && a.ranges.contains(&[line, col, line, col])
                     });
                     if here {
                         return updates;
