@@ -5,6 +5,10 @@
 //! drops the next `n`, `invalidate` adds `n` unknown lines, `ins` adds new lines, and `update`
 //! takes the next `n` old lines keeping their text but replacing cursors and styles. Old lines
 //! no op reached are dropped. Lines are shared (`Arc`), so cloning a whole cache is cheap.
+//!
+//! Line numbers (`ln`) live beside the lines, not in them: a newline near the top of a file
+//! renumbers every line below it, and keeping numbers apart makes that a copy of integers
+//! instead of a clone of every line's text and styles.
 
 use std::sync::Arc;
 
@@ -18,7 +22,10 @@ pub const MAX_HEIGHT: usize = 50_000_000;
 /// A view's lines as the core last described them.
 #[derive(Debug, Clone, Default)]
 pub struct LineCache {
+    /// The lines, with `ln` always `None` inside (see `numbers`).
     lines: Vec<Option<Arc<Line>>>,
+    /// Each line's logical number (1-based; `None` for wrapped continuations and invalid lines).
+    numbers: Vec<Option<usize>>,
     annotations: Vec<Annotation>,
     pristine: bool,
 }
@@ -33,6 +40,7 @@ impl LineCache {
     /// `n` disagrees with its lines) is an error and leaves the cache unchanged.
     pub fn apply(&mut self, update: &Update) -> Result<(), BridgeError> {
         let mut new: Vec<Option<Arc<Line>>> = Vec::with_capacity(self.lines.len());
+        let mut numbers: Vec<Option<usize>> = Vec::with_capacity(self.lines.len());
         let mut old_ix: usize = 0;
         for (index, op) in update.ops.iter().enumerate() {
             let malformed = |reason: String| BridgeError::MalformedUpdate {
@@ -50,7 +58,7 @@ impl LineCache {
                     "would make the cache over {MAX_HEIGHT} lines"
                 )));
             }
-            let old = if consumes_old {
+            let (old, old_numbers) = if consumes_old {
                 let end = old_ix
                     .checked_add(n)
                     .filter(|&end| end <= self.lines.len())
@@ -60,50 +68,71 @@ impl LineCache {
                             self.lines.len()
                         ))
                     })?;
-                let old = &self.lines[old_ix..end];
+                let range = old_ix..end;
                 old_ix = end;
-                old
+                (&self.lines[range.clone()], &self.numbers[range])
             } else {
-                &[]
+                (&[][..], &[][..])
             };
             match op {
-                UpdateOp::Copy { ln: None, .. } => new.extend_from_slice(old),
+                UpdateOp::Copy { ln: None, .. } => {
+                    new.extend_from_slice(old);
+                    numbers.extend_from_slice(old_numbers);
+                }
                 UpdateOp::Copy {
                     ln: Some(first), ..
                 } => {
+                    new.extend_from_slice(old);
                     let mut next = *first;
-                    for line in old {
-                        new.push(match line {
-                            Some(line) => Some(renumbered(line, &mut next).map_err(&malformed)?),
+                    for number in old_numbers {
+                        numbers.push(match number {
+                            Some(_) => {
+                                let this = next;
+                                next = next.checked_add(1).ok_or_else(|| {
+                                    malformed("renumbers past the largest line number".to_owned())
+                                })?;
+                                Some(this)
+                            }
                             None => None,
                         });
                     }
                 }
                 UpdateOp::Skip { .. } => {}
-                UpdateOp::Invalidate { n } => new.resize(new.len() + n, None),
+                UpdateOp::Invalidate { n } => {
+                    new.resize(new.len() + n, None);
+                    numbers.resize(numbers.len() + n, None);
+                }
                 UpdateOp::Ins { n, lines } => {
                     check_count(*n, lines).map_err(&malformed)?;
                     if let Some(i) = lines.iter().position(|l| l.text.is_none()) {
                         return Err(malformed(format!("line {i} has no text")));
                     }
-                    new.extend(lines.iter().map(|l| Some(Arc::new(l.clone()))));
+                    new.extend(lines.iter().map(|l| {
+                        Some(Arc::new(Line {
+                            ln: None,
+                            ..l.clone()
+                        }))
+                    }));
+                    numbers.extend(lines.iter().map(|l| l.ln));
                 }
                 UpdateOp::Update { n, lines } => {
                     check_count(*n, lines).map_err(&malformed)?;
-                    new.extend(old.iter().zip(lines).map(|(old, fresh)| {
-                        old.as_ref().map(|old| {
+                    for ((old, old_number), fresh) in old.iter().zip(old_numbers).zip(lines) {
+                        new.push(old.as_ref().map(|old| {
                             Arc::new(Line {
                                 text: old.text.clone(),
-                                ln: fresh.ln.or(old.ln),
+                                ln: None,
                                 cursor: fresh.cursor.clone(),
                                 styles: fresh.styles.clone(),
                             })
-                        })
-                    }));
+                        }));
+                        numbers.push(old.as_ref().and(fresh.ln.or(*old_number)));
+                    }
                 }
             }
         }
         self.lines = new;
+        self.numbers = numbers;
         self.annotations = update.annotations.clone();
         self.pristine = update.pristine;
         Ok(())
@@ -114,9 +143,29 @@ impl LineCache {
         self.lines.len()
     }
 
-    /// Line `i`, if it exists and is valid.
+    /// Line `i`, if it exists and is valid. Its `ln` is always `None`: see [`Self::line_number`].
     pub fn get(&self, i: usize) -> Option<&Line> {
         self.lines.get(i)?.as_deref()
+    }
+
+    /// The logical (1-based) number of line `i`; `None` for a wrapped continuation or an
+    /// invalid line.
+    pub fn line_number(&self, i: usize) -> Option<usize> {
+        self.numbers.get(i).copied().flatten()
+    }
+
+    /// Every line as the core would describe it, `ln` included (for rebuilding a cache).
+    pub fn to_lines(&self) -> Vec<Option<Line>> {
+        self.lines
+            .iter()
+            .zip(&self.numbers)
+            .map(|(line, number)| {
+                line.as_deref().map(|l| Line {
+                    ln: *number,
+                    ..l.clone()
+                })
+            })
+            .collect()
     }
 
     /// All lines; `None` marks a line whose content the core has not sent.
@@ -207,23 +256,5 @@ fn check_count(n: usize, lines: &[Line]) -> Result<(), String> {
 
 /// The line with its logical number set from `next`, sharing it when the number is unchanged.
 /// Continuation pieces of wrapped lines have no number and do not advance it.
-fn renumbered(line: &Arc<Line>, next: &mut usize) -> Result<Arc<Line>, String> {
-    let Some(old) = line.ln else {
-        return Ok(Arc::clone(line));
-    };
-    let number = *next;
-    *next = number
-        .checked_add(1)
-        .ok_or_else(|| "renumbers past the largest line number".to_owned())?;
-    if old == number {
-        Ok(Arc::clone(line))
-    } else {
-        Ok(Arc::new(Line {
-            ln: Some(number),
-            ..Line::clone(line)
-        }))
-    }
-}
-
 #[cfg(test)]
 mod tests;

@@ -45,7 +45,7 @@ fn ins_fills_an_empty_cache() {
     let cache = cache_of(&["a\n", "b"]);
     assert_eq!(cache.height(), 2);
     assert_eq!(cache.text().as_deref(), Some("a\nb"));
-    assert_eq!(cache.get(1).and_then(|l| l.ln), Some(2));
+    assert_eq!(cache.line_number(1), Some(2));
     assert!(cache.get(2).is_none());
 }
 
@@ -59,7 +59,7 @@ fn copy_keeps_old_lines_and_renumbers_from_ln() {
         ]))
         .unwrap();
     assert_eq!(cache.text().as_deref(), Some("new\na\nb\nc"));
-    let numbers: Vec<Option<usize>> = (0..4).map(|i| cache.get(i).and_then(|l| l.ln)).collect();
+    let numbers: Vec<Option<usize>> = (0..4).map(|i| cache.line_number(i)).collect();
     assert_eq!(numbers, vec![Some(1), Some(2), Some(3), Some(4)]);
 }
 
@@ -87,7 +87,7 @@ fn renumbering_skips_wrapped_continuations() {
     cache
         .apply(&update(vec![UpdateOp::Copy { n: 3, ln: Some(10) }]))
         .unwrap();
-    let numbers: Vec<Option<usize>> = (0..3).map(|i| cache.get(i).and_then(|l| l.ln)).collect();
+    let numbers: Vec<Option<usize>> = (0..3).map(|i| cache.line_number(i)).collect();
     assert_eq!(numbers, vec![Some(10), None, Some(11)]);
 }
 
@@ -138,7 +138,7 @@ fn update_keeps_text_and_replaces_cursor_and_styles() {
         .unwrap();
     let first = cache.get(0).unwrap();
     assert_eq!(
-        (first.text.as_deref(), first.ln),
+        (first.text.as_deref(), cache.line_number(0)),
         (Some("hello\n"), Some(1))
     );
     assert_eq!(
@@ -391,11 +391,7 @@ fn arb_op() -> impl Strategy<Value = UpdateOp> {
 }
 
 fn snapshot(cache: &LineCache) -> Vec<Option<Line>> {
-    cache
-        .lines()
-        .iter()
-        .map(|l| l.as_deref().cloned())
-        .collect()
+    cache.to_lines()
 }
 
 proptest! {

@@ -191,9 +191,9 @@ fn gesture(view: &ViewId, line: usize, col: usize, ty: GestureType) -> CoreNotif
 /// One update that rebuilds a frontend cache from nothing: an `ins` of every line.
 pub(crate) fn full_update(cache: &LineCache) -> Update {
     let lines: Vec<Line> = cache
-        .lines()
-        .iter()
-        .map(|l| l.as_deref().cloned().unwrap_or_default())
+        .to_lines()
+        .into_iter()
+        .map(Option::unwrap_or_default)
         .collect();
     Update {
         ops: vec![UpdateOp::Ins {
