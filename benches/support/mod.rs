@@ -61,10 +61,9 @@ fn fail(message: &str) -> ! {
     std::process::exit(2)
 }
 
-/// The tokio runtime the application uses: multi-threaded, two workers.
+/// The tokio runtime the application uses: one thread (see `ui::runtime`).
 pub fn app_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime starts")

@@ -33,8 +33,10 @@ pub fn run(cli: Cli) -> Result<(), SymphonyError> {
     paths.create()?;
     init_logging(&paths)?;
     let theme = Theme::load(cli.theme.as_deref(), &paths.root, ColorDepth::from_env())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread for the UI, the supervisor and the xi client: a keystroke's path crosses no
+    // CPU, which halves its latency on a 2-core machine (docs/PERFORMANCE.md). Terminal input
+    // has its own thread because crossterm's `read` blocks.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| SymphonyError::io("starting the async runtime", e))?;

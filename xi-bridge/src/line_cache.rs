@@ -38,10 +38,78 @@ impl LineCache {
 
     /// Applies one update. A malformed update (one that reads past the old cache, or whose
     /// `n` disagrees with its lines) is an error and leaves the cache unchanged.
+    ///
+    /// The update is checked first and then applied by moving the old lines, not cloning
+    /// them: a keystroke in a long file costs a copy of pointers, no reference counting.
     pub fn apply(&mut self, update: &Update) -> Result<(), BridgeError> {
-        let mut new: Vec<Option<Arc<Line>>> = Vec::with_capacity(self.lines.len());
-        let mut numbers: Vec<Option<usize>> = Vec::with_capacity(self.lines.len());
+        self.check(update)?;
+        let old_len = self.lines.len();
+        let mut old_lines = std::mem::take(&mut self.lines).into_iter();
+        let mut old_numbers = std::mem::take(&mut self.numbers).into_iter();
+        let mut lines: Vec<Option<Arc<Line>>> = Vec::with_capacity(old_len);
+        let mut numbers: Vec<Option<usize>> = Vec::with_capacity(old_len);
+        for op in &update.ops {
+            match op {
+                UpdateOp::Copy { n, ln: None } => {
+                    lines.extend(old_lines.by_ref().take(*n));
+                    numbers.extend(old_numbers.by_ref().take(*n));
+                }
+                UpdateOp::Copy { n, ln: Some(first) } => {
+                    lines.extend(old_lines.by_ref().take(*n));
+                    let mut next = *first;
+                    numbers.extend(old_numbers.by_ref().take(*n).map(|number| {
+                        number.map(|_| {
+                            next += 1;
+                            next - 1
+                        })
+                    }));
+                }
+                UpdateOp::Skip { n } => {
+                    old_lines.by_ref().take(*n).for_each(drop);
+                    old_numbers.by_ref().take(*n).for_each(drop);
+                }
+                UpdateOp::Invalidate { n } => {
+                    lines.resize(lines.len() + n, None);
+                    numbers.resize(numbers.len() + n, None);
+                }
+                UpdateOp::Ins { lines: fresh, .. } => {
+                    lines.extend(fresh.iter().map(|l| {
+                        Some(Arc::new(Line {
+                            ln: None,
+                            ..l.clone()
+                        }))
+                    }));
+                    numbers.extend(fresh.iter().map(|l| l.ln));
+                }
+                UpdateOp::Update { lines: fresh, .. } => {
+                    for (fresh, (old, old_number)) in fresh
+                        .iter()
+                        .zip(old_lines.by_ref().zip(old_numbers.by_ref()))
+                    {
+                        numbers.push(old.as_ref().and(fresh.ln.or(old_number)));
+                        lines.push(old.map(|old| {
+                            Arc::new(Line {
+                                text: old.text.clone(),
+                                ln: None,
+                                cursor: fresh.cursor.clone(),
+                                styles: fresh.styles.clone(),
+                            })
+                        }));
+                    }
+                }
+            }
+        }
+        self.lines = lines;
+        self.numbers = numbers;
+        self.annotations = update.annotations.clone();
+        self.pristine = update.pristine;
+        Ok(())
+    }
+
+    /// Every check `apply` needs, without changing anything.
+    fn check(&self, update: &Update) -> Result<(), BridgeError> {
         let mut old_ix: usize = 0;
+        let mut height: usize = 0;
         for (index, op) in update.ops.iter().enumerate() {
             let malformed = |reason: String| BridgeError::MalformedUpdate {
                 index,
@@ -53,13 +121,14 @@ impl LineCache {
                 UpdateOp::Skip { n } => (*n, true, 0),
                 UpdateOp::Invalidate { n } | UpdateOp::Ins { n, .. } => (*n, false, *n),
             };
-            if new.len().saturating_add(adds) > MAX_HEIGHT {
-                return Err(malformed(format!(
-                    "would make the cache over {MAX_HEIGHT} lines"
-                )));
-            }
-            let (old, old_numbers) = if consumes_old {
-                let end = old_ix
+            height = height
+                .checked_add(adds)
+                .filter(|&h| h <= MAX_HEIGHT)
+                .ok_or_else(|| {
+                    malformed(format!("would make the cache over {MAX_HEIGHT} lines"))
+                })?;
+            if consumes_old {
+                old_ix = old_ix
                     .checked_add(n)
                     .filter(|&end| end <= self.lines.len())
                     .ok_or_else(|| {
@@ -68,73 +137,31 @@ impl LineCache {
                             self.lines.len()
                         ))
                     })?;
-                let range = old_ix..end;
-                old_ix = end;
-                (&self.lines[range.clone()], &self.numbers[range])
-            } else {
-                (&[][..], &[][..])
-            };
+            }
             match op {
-                UpdateOp::Copy { ln: None, .. } => {
-                    new.extend_from_slice(old);
-                    numbers.extend_from_slice(old_numbers);
-                }
-                UpdateOp::Copy {
-                    ln: Some(first), ..
-                } => {
-                    new.extend_from_slice(old);
-                    let mut next = *first;
-                    for number in old_numbers {
-                        numbers.push(match number {
-                            Some(_) => {
-                                let this = next;
-                                next = next.checked_add(1).ok_or_else(|| {
-                                    malformed("renumbers past the largest line number".to_owned())
-                                })?;
-                                Some(this)
-                            }
-                            None => None,
-                        });
+                UpdateOp::Copy { n, ln: Some(first) } => {
+                    let numbered = self.numbers[old_ix - n..old_ix]
+                        .iter()
+                        .filter(|x| x.is_some())
+                        .count();
+                    if first.checked_add(numbered).is_none() {
+                        return Err(malformed(
+                            "renumbers past the largest line number".to_owned(),
+                        ));
                     }
-                }
-                UpdateOp::Skip { .. } => {}
-                UpdateOp::Invalidate { n } => {
-                    new.resize(new.len() + n, None);
-                    numbers.resize(numbers.len() + n, None);
                 }
                 UpdateOp::Ins { n, lines } => {
                     check_count(*n, lines).map_err(&malformed)?;
                     if let Some(i) = lines.iter().position(|l| l.text.is_none()) {
                         return Err(malformed(format!("line {i} has no text")));
                     }
-                    new.extend(lines.iter().map(|l| {
-                        Some(Arc::new(Line {
-                            ln: None,
-                            ..l.clone()
-                        }))
-                    }));
-                    numbers.extend(lines.iter().map(|l| l.ln));
                 }
-                UpdateOp::Update { n, lines } => {
-                    check_count(*n, lines).map_err(&malformed)?;
-                    for ((old, old_number), fresh) in old.iter().zip(old_numbers).zip(lines) {
-                        new.push(old.as_ref().map(|old| {
-                            Arc::new(Line {
-                                text: old.text.clone(),
-                                ln: None,
-                                cursor: fresh.cursor.clone(),
-                                styles: fresh.styles.clone(),
-                            })
-                        }));
-                        numbers.push(old.as_ref().and(fresh.ln.or(*old_number)));
-                    }
-                }
+                UpdateOp::Update { n, lines } => check_count(*n, lines).map_err(&malformed)?,
+                UpdateOp::Copy { ln: None, .. }
+                | UpdateOp::Skip { .. }
+                | UpdateOp::Invalidate { .. } => {}
             }
         }
-        self.lines = new;
-        self.numbers = numbers;
-        self.annotations = update.annotations.clone();
-        self.pristine = update.pristine;
         Ok(())
     }
 

@@ -446,3 +446,25 @@ fn the_plugin_binary_speaks_the_protocol_and_exits_on_eof() {
         plugin.stderr.lock().unwrap()
     );
 }
+
+#[test]
+#[ignore]
+fn zz_measure_install_manifest() {
+    let exec = Path::new(env!("CARGO_BIN_EXE_symphony-xi-syntect"));
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Instant::now();
+        install_manifest(&dir.path().join("plugins"), exec).unwrap();
+        times.push(t.elapsed());
+    }
+    eprintln!("install_manifest (fresh dir): {times:?}");
+    let dir = tempfile::tempdir().unwrap();
+    install_manifest(&dir.path().join("plugins"), exec).unwrap();
+    let t = Instant::now();
+    install_manifest(&dir.path().join("plugins"), exec).unwrap();
+    eprintln!("install_manifest (unchanged): {:?}", t.elapsed());
+    if let Some(out) = std::env::var_os("MANIFEST_OUT") {
+        install_manifest(&Path::new(&out).join("plugins"), exec).unwrap();
+    }
+}

@@ -26,6 +26,9 @@ pub(crate) struct CopyDone {
     pub result: Result<Value, BridgeError>,
 }
 
+/// Confirmed edits a document's journal may hold before its snapshot is refreshed.
+pub(crate) const SNAPSHOT_EVERY: usize = 256;
+
 /// A barrier request in flight.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Barrier {
@@ -337,7 +340,7 @@ impl SupervisorTask {
         if let Err(err) = result {
             return Err(format!("it refused a barrier request: {}", err.message));
         }
-        self.confirm_up_to(barrier.seq);
+        self.confirm_up_to(barrier.seq, self.restoring);
         if !self.restoring {
             self.send_barrier_if_needed()?;
         }
@@ -345,15 +348,20 @@ impl SupervisorTask {
     }
 
     /// Every edit up to `seq` is in the caches: snapshot them and trim the journals.
-    pub(crate) fn confirm_up_to(&mut self, seq: u64) {
+    ///
+    /// A snapshot clones a pointer per line, so it is taken only every [`SNAPSHOT_EVERY`]
+    /// confirmed edits (or when `force`d, after a restore); until then the journal keeps the
+    /// edits since the last snapshot, and a restore replays them from it.
+    pub(crate) fn confirm_up_to(&mut self, seq: u64, force: bool) {
         let mut saved = Vec::new();
         for (id, doc) in &mut self.docs {
-            if doc.changed {
-                doc.confirmed = doc.cache.clone();
-                doc.changed = false;
-            }
-            while doc.journal.front().is_some_and(|(s, _)| *s <= seq) {
-                doc.journal.pop_front();
+            let confirmed = doc.journal.iter().take_while(|(s, _)| *s <= seq).count();
+            if force || !doc.changed || confirmed >= SNAPSHOT_EVERY {
+                if doc.changed {
+                    doc.confirmed = doc.cache.clone();
+                    doc.changed = false;
+                }
+                doc.journal.drain(..confirmed);
             }
             doc.pending_saves.retain(|(s, path)| {
                 if *s <= seq {
