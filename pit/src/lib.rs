@@ -1,1 +1,9 @@
 //! The Pit: pool, DAG tracker, artifact store, arbitration and stale manager.
+//!
+//! So far it holds the DAG tracker's model and validation ([`dag`]); the executor, the
+//! checkpoints and the other components follow.
+
+pub mod dag;
+mod error;
+
+pub use error::PitError;

@@ -11,7 +11,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::syntect_plugin::syntaxes::{LanguageDefinition, language_definitions, load_syntax_set};
+use crate::syntect_plugin::languages::{LANGUAGES, LanguageDefinition};
 
 /// The plugin's name in the manifest and in the core's `plugin_started`.
 pub const PLUGIN_NAME: &str = "syntect";
@@ -19,8 +19,10 @@ pub const PLUGIN_NAME: &str = "syntect";
 /// Writes `{plugins_dir}/syntect/manifest.toml` for the plugin binary `exec`
 /// and returns the manifest's path.
 ///
-/// `plugins_dir` is the core's `{config_dir}/plugins`. The file is replaced
-/// atomically, so a core starting meanwhile never reads half of it.
+/// `plugins_dir` is the core's `{config_dir}/plugins`. The languages come from
+/// the compiled-in [`LANGUAGES`] table, so this loads no syntax and takes
+/// microseconds. The file is replaced atomically, so a core starting meanwhile
+/// never reads half of it.
 pub fn install_manifest(plugins_dir: &Path, exec: &Path) -> io::Result<PathBuf> {
     let exec = std::path::absolute(exec)?;
     let exec = exec.to_str().ok_or_else(|| {
@@ -35,50 +37,25 @@ pub fn install_manifest(plugins_dir: &Path, exec: &Path) -> io::Result<PathBuf> 
     })?;
     let dir = plugins_dir.join(PLUGIN_NAME);
     let path = dir.join("manifest.toml");
-    // Loading the syntax set costs ~170 ms: skip it when this very plugin binary wrote the
-    // manifest already, so that start-up stays fast.
-    let stamp = format!("# fingerprint: {}\n", fingerprint(Path::new(exec)));
-    if fs::read_to_string(&path).is_ok_and(|existing| existing.contains(&stamp)) {
+    let manifest = render_manifest(exec, LANGUAGES);
+    // Every start calls this: leave an identical manifest alone, so that instances starting
+    // together do not write it at once.
+    if fs::read_to_string(&path).is_ok_and(|existing| existing == manifest) {
         return Ok(path);
     }
-    let syntaxes = load_syntax_set().map_err(io::Error::other)?;
-    let manifest = format!(
-        "{stamp}{}",
-        render_manifest(exec, &language_definitions(&syntaxes))
-    );
-
     fs::create_dir_all(&dir)?;
-    let tmp = dir.join(".manifest.toml.tmp");
+    // One temporary file per process, so a concurrent start never renames our half-written one.
+    let tmp = dir.join(format!(".manifest.toml.{}.tmp", std::process::id()));
     fs::write(&tmp, manifest)?;
     fs::rename(&tmp, &path)?;
     Ok(path)
-}
-
-/// What identifies the plugin binary: version, path, size and modification time (a binary
-/// that cannot be read yet gets a stamp that never matches a later one).
-fn fingerprint(exec: &Path) -> String {
-    let (len, modified) = match fs::metadata(exec) {
-        Ok(meta) => (
-            meta.len(),
-            meta.modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos()),
-        ),
-        Err(_) => (0, 0),
-    };
-    format!(
-        "{} {} {len} {modified}",
-        env!("CARGO_PKG_VERSION"),
-        exec.display()
-    )
 }
 
 /// The manifest text, in the shape of xi-core 0.3's `PluginDescription`.
 pub fn render_manifest(exec: &str, languages: &[LanguageDefinition]) -> String {
     let mut out = String::new();
     out.push_str(
-        "# Written by Symphony (xi-bridge syntect_plugin::install_manifest); rewritten on start.\n",
+        "# Written by Symphony (xi-bridge syntect_plugin::install_manifest); edits are replaced.\n",
     );
     // `writeln!` into a String cannot fail.
     let _ = writeln!(out, "name = {}", toml_string(PLUGIN_NAME));
@@ -90,11 +67,11 @@ pub fn render_manifest(exec: &str, languages: &[LanguageDefinition]) -> String {
     out.push_str("activations = [\"autorun\"]\n");
     for lang in languages {
         out.push_str("\n[[languages]]\n");
-        let _ = writeln!(out, "name = {}", toml_string(&lang.name));
+        let _ = writeln!(out, "name = {}", toml_string(lang.name));
         let exts: Vec<String> = lang.extensions.iter().map(|e| toml_string(e)).collect();
         let _ = writeln!(out, "extensions = [{}]", exts.join(", "));
-        let _ = writeln!(out, "scope = {}", toml_string(&lang.scope));
-        if let Some(first_line) = &lang.first_line_match {
+        let _ = writeln!(out, "scope = {}", toml_string(lang.scope));
+        if let Some(first_line) = lang.first_line_match {
             let _ = writeln!(out, "first_line_match = {}", toml_string(first_line));
         }
     }
@@ -135,11 +112,11 @@ mod tests {
 
     #[test]
     fn the_manifest_has_the_fields_xi_core_reads() {
-        let langs = vec![LanguageDefinition {
-            name: "Shell".into(),
-            extensions: vec!["sh".into(), ".bashrc".into()],
-            first_line_match: Some("^#!.*\\b(bash)\\b".into()),
-            scope: "source.shell".into(),
+        let langs = [LanguageDefinition {
+            name: "Shell",
+            extensions: &["sh", ".bashrc"],
+            first_line_match: Some("^#!.*\\b(bash)\\b"),
+            scope: "source.shell",
         }];
         let text = render_manifest("/opt/symphony/symphony-xi-syntect", &langs);
         assert!(text.contains("name = \"syntect\"\n"));
@@ -163,35 +140,41 @@ mod tests {
             toml_string(exec.to_str().unwrap())
         )));
         assert!(text.contains("name = \"TOML\""));
-        assert!(
-            !dir.path()
-                .join("syntect")
-                .join(".manifest.toml.tmp")
-                .exists()
-        );
+        let files: Vec<_> = fs::read_dir(dir.path().join("syntect"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(files, ["manifest.toml"], "no temporary file is left behind");
     }
 
     #[test]
-    fn install_skips_an_unchanged_binary_and_rewrites_a_changed_one() {
+    fn install_leaves_an_identical_manifest_alone_and_replaces_a_different_one() {
         let dir = tempfile::tempdir().unwrap();
         let exec = dir.path().join("plugin");
-        fs::write(&exec, b"one").unwrap();
         let path = install_manifest(dir.path(), &exec).unwrap();
-        fs::write(
-            &path,
-            format!("{}# edited\n", fs::read_to_string(&path).unwrap()),
-        )
-        .unwrap();
+        let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+        let set_old = || {
+            fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(long_ago)
+                .unwrap();
+        };
+        set_old();
         install_manifest(dir.path(), &exec).unwrap();
-        assert!(
-            fs::read_to_string(&path).unwrap().contains("# edited"),
-            "unchanged: kept"
+        assert_eq!(
+            fs::metadata(&path).unwrap().modified().unwrap(),
+            long_ago,
+            "identical: not written again"
         );
-        fs::write(&exec, b"a different binary").unwrap();
+        fs::write(&path, "# fingerprint: an older Symphony\n").unwrap();
+        set_old();
         install_manifest(dir.path(), &exec).unwrap();
-        assert!(
-            !fs::read_to_string(&path).unwrap().contains("# edited"),
-            "changed: rewritten"
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            render_manifest(exec.to_str().unwrap(), LANGUAGES),
+            "different: replaced"
         );
     }
 }

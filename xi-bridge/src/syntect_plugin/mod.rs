@@ -10,11 +10,15 @@
 //! Layers, outside in: [`main_loop`] drives [`transport`] (stdio JSON-RPC)
 //! and [`plugin`] (message handling), which uses [`document`] (the text),
 //! [`highlighter`] (syntect, incremental) and [`syntaxes`] (which syntax).
+//! Apart from the process, [`manifest`] writes the manifest from
+//! [`languages`], a table generated from the syntax set and compiled in, so
+//! that installing the plugin loads no syntax.
 
 pub mod dirty_lines;
 pub mod document;
 pub mod error;
 pub mod highlighter;
+pub mod languages;
 pub mod link;
 pub mod main_loop;
 pub mod manifest;

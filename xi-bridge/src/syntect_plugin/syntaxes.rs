@@ -1,6 +1,5 @@
-//! The syntaxes the plugin knows, and the language list the core gets from them.
+//! The syntaxes the plugin knows, and which one a buffer gets.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet};
@@ -10,20 +9,6 @@ use crate::syntect_plugin::protocol::LanguageId;
 
 /// syntect's defaults have no TOML, which Symphony's own files are written in.
 const TOML_SYNTAX: &str = include_str!("../../assets/TOML.sublime-syntax");
-
-/// A language as the core's manifest parser (`LanguageDefinition`) reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LanguageDefinition {
-    /// The name the core reports and sends back as the buffer's `syntax`;
-    /// equal to the syntect syntax name so the plugin can find it again.
-    pub name: String,
-    /// File extensions, or whole file names such as `Makefile`.
-    pub extensions: Vec<String>,
-    /// A regex for the first line, if the syntax has one.
-    pub first_line_match: Option<String>,
-    /// The syntax's top-level scope, e.g. `source.rust`.
-    pub scope: String,
-}
 
 /// syntect's default syntaxes (the "newlines" flavour: lines are parsed with
 /// their `\n`) plus the bundled TOML syntax.
@@ -37,33 +22,6 @@ pub fn load_syntax_set() -> Result<SyntaxSet, PluginError> {
     let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
     builder.add(toml);
     Ok(builder.build())
-}
-
-/// The languages to declare in the manifest: every syntax with a file extension.
-///
-/// An extension claimed by several syntaxes (`h`: C++, C, Objective-C…) is
-/// kept for the first only; the core would otherwise pick whichever comes
-/// last in the manifest, and C headers would open as Objective-C.
-pub fn language_definitions(syntaxes: &SyntaxSet) -> Vec<LanguageDefinition> {
-    let mut claimed = HashSet::new();
-    syntaxes
-        .syntaxes()
-        .iter()
-        .filter_map(|s| {
-            let extensions: Vec<String> = s
-                .file_extensions
-                .iter()
-                .filter(|e| claimed.insert(e.as_str()))
-                .cloned()
-                .collect();
-            (!extensions.is_empty()).then(|| LanguageDefinition {
-                name: s.name.clone(),
-                extensions,
-                first_line_match: s.first_line_match.clone(),
-                scope: s.scope.build_string(),
-            })
-        })
-        .collect()
 }
 
 /// The syntax for a buffer: by the language the core chose, else by the

@@ -102,34 +102,6 @@ fn the_bundled_toml_syntax_scopes_every_construct() {
 }
 
 #[test]
-fn required_languages_are_declared_with_their_extensions() {
-    let ss = load_syntax_set().unwrap();
-    let langs = language_definitions(&ss);
-    for (name, ext, scope) in [
-        ("Rust", "rs", "source.rust"),
-        ("Python", "py", "source.python"),
-        ("TOML", "toml", "source.toml"),
-        ("JSON", "json", "source.json"),
-        ("Markdown", "md", "text.html.markdown"),
-    ] {
-        let lang = langs.iter().find(|l| l.name == name).unwrap();
-        assert!(
-            lang.extensions.iter().any(|e| e == ext),
-            "{name}: {:?}",
-            lang.extensions
-        );
-        assert_eq!(lang.scope, scope);
-    }
-    assert!(langs.iter().all(|l| !l.extensions.is_empty()));
-    let claiming_h: Vec<&str> = langs
-        .iter()
-        .filter(|l| l.extensions.iter().any(|e| e == "h"))
-        .map(|l| l.name.as_str())
-        .collect();
-    assert_eq!(claiming_h, vec!["C++"], "each extension names one language");
-}
-
-#[test]
 fn buffers_find_their_syntax_by_language_then_by_path() {
     let ss = load_syntax_set().unwrap();
     assert_eq!(
