@@ -221,3 +221,57 @@ async fn twenty_kills(with_plugin: bool) {
     );
     supervisor.shutdown(Duration::from_secs(2)).await;
 }
+
+/// A core that stops answering (SIGSTOP: alive, but silent) is noticed by its unanswered barrier,
+/// replaced, and its document restored with everything typed before and after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_core_is_replaced() {
+    let config_dir = tempfile::tempdir().unwrap();
+    let mut config = SupervisorConfig::new(PathBuf::from(CORE), config_dir.path().to_path_buf());
+    config.hang_timeout = Duration::from_millis(600);
+    config.heartbeat = Duration::from_millis(100);
+    let (supervisor, events) = Supervisor::start(config).await.unwrap();
+    let mut ui = Frontend {
+        events,
+        caches: Default::default(),
+        restores: Vec::new(),
+        downs: 0,
+    };
+    let doc = DocId(1);
+    supervisor.send(Command::Open { doc, path: None });
+    ui.wait_until("the document", |ui| ui.text(doc).is_some())
+        .await;
+    let insert = |chars: &str| Command::Edit {
+        doc,
+        edit: EditNotification::Insert {
+            chars: chars.to_owned(),
+        },
+    };
+    supervisor.send(insert("before "));
+    ui.wait_until("the first text", |ui| {
+        ui.text(doc).as_deref() == Some("before ")
+    })
+    .await;
+    let pid = supervisor.pid();
+    let status = std::process::Command::new("kill")
+        .arg("-STOP")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    supervisor.send(insert("after"));
+    ui.wait_until("a restore", |ui| !ui.restores.is_empty())
+        .await;
+    ui.wait_until("the text", |ui| {
+        ui.text(doc).as_deref() == Some("before after")
+    })
+    .await;
+    assert_ne!(supervisor.pid(), pid, "a new core runs");
+    // The stopped core was killed, not left behind.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    assert!(
+        stat.is_empty() || stat.contains(") Z"),
+        "the hung core is gone: {stat}"
+    );
+    supervisor.shutdown(Duration::from_secs(2)).await;
+}

@@ -45,13 +45,14 @@ pub struct SupervisorConfig {
 }
 
 impl SupervisorConfig {
-    /// Defaults: hung after 2 s without an answer, checked every 500 ms.
+    /// Defaults: hung after 5 s without an answer (long enough for xi to load a very large
+    /// file), checked every 500 ms.
     pub fn new(program: PathBuf, config_dir: PathBuf) -> SupervisorConfig {
         SupervisorConfig {
             program,
             args: Vec::new(),
             config_dir,
-            hang_timeout: Duration::from_secs(2),
+            hang_timeout: Duration::from_secs(5),
             heartbeat: Duration::from_millis(500),
         }
     }
