@@ -24,7 +24,7 @@ test:
 # Not part of `make test`: timings belong in benchmarks, which need a quiet machine.
 bench:
 	$(CARGO) build --release --workspace --bins
-	$(CARGO) bench --bench editor_ipc --bench restore --bench ui_frame
+	$(CARGO) bench --bench editor_ipc --bench restore --bench ui_frame --bench dag_validation
 
 # Regenerate what is generated from the code: the man page (from clap and the keymap) and the
 # README's key table. Tests fail when either is stale.

@@ -7,3 +7,6 @@ pub mod dag;
 mod error;
 
 pub use error::PitError;
+
+/// The petgraph version [`dag::Workflow::to_petgraph`] returns graphs of.
+pub use petgraph;

@@ -16,7 +16,7 @@ use super::port_type::PortType;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole workflow file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowFile {
     /// The format version: `1`.
@@ -41,6 +41,20 @@ pub struct WorkflowFile {
 
 fn format_version() -> u32 {
     FORMAT_VERSION
+}
+
+impl Default for WorkflowFile {
+    /// An empty workflow of the current format version.
+    fn default() -> Self {
+        WorkflowFile {
+            version: FORMAT_VERSION,
+            name: None,
+            description: None,
+            timeout: None,
+            nodes: Vec::new(),
+            edges: Vec::new(),
+        }
+    }
 }
 
 /// A node as written in a file.
