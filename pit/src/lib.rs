@@ -1,10 +1,11 @@
 //! The Pit: pool, DAG tracker, artifact store, arbitration and stale manager.
 //!
-//! So far it holds the DAG tracker's model and validation ([`dag`]); the executor, the
-//! checkpoints and the other components follow.
+//! So far it holds the DAG tracker: its model and validation ([`dag`]) and its executor
+//! ([`exec`]); checkpoints and the other components follow.
 
 pub mod dag;
 mod error;
+pub mod exec;
 
 pub use error::PitError;
 

@@ -1,0 +1,112 @@
+//! The built-in runners: `noop`, `sleep` and `shell`.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::process::Command;
+
+use super::runner::{NodeContext, NodeOutput, NodeRunner, RunError, RunFuture};
+
+/// Does nothing and succeeds: control nodes, inputs, outputs, and scale tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoopRunner;
+
+impl NodeRunner for NoopRunner {
+    fn run(&self, _ctx: NodeContext) -> RunFuture {
+        Box::pin(std::future::ready(Ok(NodeOutput::default())))
+    }
+}
+
+/// Sleeps `params.seconds` × the time scale (WfCommons tasks become such sleeps).
+#[derive(Debug, Clone, Copy)]
+pub struct SleepRunner {
+    scale: f64,
+}
+
+impl SleepRunner {
+    /// A sleep runner whose sleeps are multiplied by `scale` (clamped to ≥ 0).
+    pub fn new(scale: f64) -> Self {
+        let scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            0.0
+        };
+        SleepRunner { scale }
+    }
+}
+
+impl NodeRunner for SleepRunner {
+    fn run(&self, ctx: NodeContext) -> RunFuture {
+        let seconds = ctx.params().get("seconds").and_then(Value::as_f64);
+        let scale = self.scale;
+        Box::pin(async move {
+            let Some(seconds) = seconds.filter(|s| s.is_finite() && *s >= 0.0) else {
+                return Err(RunError::fatal(format!(
+                    "node `{}`: the sleep runner needs `params.seconds`, a number ≥ 0",
+                    ctx.id()
+                )));
+            };
+            let wait = Duration::try_from_secs_f64(seconds * scale).unwrap_or(Duration::MAX);
+            tokio::time::sleep(wait).await;
+            Ok(NodeOutput::default())
+        })
+    }
+}
+
+/// Runs `params.command` with `sh -c`; a non-zero exit is a retryable failure. The child is
+/// killed when the attempt is dropped (timeout, skip, cancel).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ShellRunner;
+
+/// How much of stderr a failure message quotes.
+const STDERR_TAIL: usize = 400;
+
+impl NodeRunner for ShellRunner {
+    fn run(&self, ctx: NodeContext) -> RunFuture {
+        let command = ctx
+            .params()
+            .get("command")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Box::pin(async move {
+            let Some(command) = command else {
+                return Err(RunError::fatal(format!(
+                    "node `{}`: the shell runner needs `params.command`, a string",
+                    ctx.id()
+                )));
+            };
+            let child = Command::new("sh")
+                .arg("-c")
+                .arg(&command)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .map_err(|e| {
+                    RunError::retryable(format!("node `{}`: cannot start `sh`: {e}", ctx.id()))
+                })?;
+            let out = child.wait_with_output().await.map_err(|e| {
+                RunError::retryable(format!("node `{}`: waiting for `sh`: {e}", ctx.id()))
+            })?;
+            if out.status.success() {
+                let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+                return Ok(NodeOutput {
+                    value: Some(Value::String(stdout)),
+                });
+            }
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let mut start = stderr.len().saturating_sub(STDERR_TAIL);
+            while !stderr.is_char_boundary(start) {
+                start += 1;
+            }
+            Err(RunError::retryable(format!(
+                "node `{}`: `{command}` failed ({}): {}",
+                ctx.id(),
+                out.status,
+                stderr[start..].trim()
+            )))
+        })
+    }
+}

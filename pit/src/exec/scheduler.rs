@@ -1,0 +1,465 @@
+//! The ready-queue scheduler: one task owns every node's state (plain `Vec`s indexed by
+//! [`NodeIx`]); node attempts and retry timers run as tasks in one `JoinSet`, at most
+//! `workers` attempts at once. Nothing is spawned per *waiting* node, so a million-node
+//! workflow costs a few bytes per node until its nodes become ready.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::{AbortHandle, Id, JoinError, JoinSet};
+use tokio::time::Instant;
+
+use crate::dag::{Dependency, NodeIx, OnFailure, Workflow};
+
+use super::events::{Event, EventKind, NodeEvent, NodeState, WorkflowState};
+use super::handle::{Command, ExecOptions, RunReport};
+use super::runner::{CancelToken, NodeContext, NodeOutput, RunError, RunnerRegistry};
+
+mod commands;
+
+/// One attempt of `node`'s runner, on behalf of `owner` (itself, or the node it is the
+/// fallback of).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Job {
+    owner: NodeIx,
+    node: NodeIx,
+    attempt: u32,
+}
+
+/// What a task in the `JoinSet` is.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Attempt(Job),
+    /// Waiting out a backoff before this job.
+    Backoff(Job),
+    /// Aborted (by skip or retry) but not yet gone: an attempt still counts against the
+    /// workers, and the owner's next job (`then`) waits, so that a node never has two
+    /// attempts alive at once.
+    Aborting {
+        owner: NodeIx,
+        attempt: bool,
+        then: Option<Job>,
+    },
+}
+
+type Finished = Option<Result<NodeOutput, RunError>>;
+
+/// The run's whole state, owned by the run's task.
+pub(super) struct Scheduler {
+    wf: Arc<Workflow>,
+    registry: Arc<RunnerRegistry>,
+    options: ExecOptions,
+    events: broadcast::Sender<Event>,
+    started: Instant,
+    state: Vec<NodeState>,
+    /// In-edges whose source has not settled yet.
+    waiting: Vec<u32>,
+    /// Some hard dependency settled without completing.
+    blocked: Vec<bool>,
+    /// Nodes that are some node's fallback: they run only in another's place.
+    is_fallback: Vec<bool>,
+    ready: VecDeque<Job>,
+    tasks: JoinSet<Finished>,
+    slots: HashMap<Id, Slot>,
+    /// Each owner's attempt, backoff or aborting task, for skip and retry.
+    current: HashMap<NodeIx, (Id, AbortHandle)>,
+    running: usize,
+    /// Owners not settled yet.
+    open: usize,
+    failed: usize,
+    paused: bool,
+}
+
+impl Scheduler {
+    pub(super) fn new(
+        wf: Arc<Workflow>,
+        registry: Arc<RunnerRegistry>,
+        options: ExecOptions,
+        events: broadcast::Sender<Event>,
+    ) -> Self {
+        let n = wf.node_count();
+        let mut is_fallback = vec![false; n];
+        for node in wf.nodes() {
+            if let Some(f) = wf.settings(node).fallback {
+                is_fallback[f.index()] = true;
+            }
+        }
+        let waiting = wf.nodes().map(|n| wf.in_edges(n).len() as u32).collect();
+        let open = is_fallback.iter().filter(|f| !**f).count();
+        let paused = options.start_paused;
+        Scheduler {
+            wf,
+            registry,
+            options,
+            events,
+            started: Instant::now(),
+            state: vec![NodeState::Pending; n],
+            waiting,
+            blocked: vec![false; n],
+            is_fallback,
+            ready: VecDeque::new(),
+            tasks: JoinSet::new(),
+            slots: HashMap::new(),
+            current: HashMap::new(),
+            running: 0,
+            open,
+            failed: 0,
+            paused,
+        }
+    }
+
+    /// Runs the workflow to its end.
+    pub(super) async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        deadline: Option<Duration>,
+    ) -> RunReport {
+        self.started = Instant::now();
+        let first = if self.paused {
+            WorkflowState::Paused
+        } else {
+            WorkflowState::Running
+        };
+        self.emit(EventKind::Workflow {
+            state: first,
+            reason: None,
+        });
+        let wf = self.wf.clone();
+        for node in wf.nodes() {
+            if self.waiting[node.index()] == 0 && !self.is_fallback[node.index()] {
+                self.enqueue(Job {
+                    owner: node,
+                    node,
+                    attempt: 1,
+                });
+            }
+        }
+        let timeout = async move {
+            match deadline {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(timeout);
+        let mut commands_open = true;
+        let (state, reason) = loop {
+            self.dispatch();
+            if self.open == 0 {
+                let state = if self.failed > 0 {
+                    WorkflowState::Failed
+                } else {
+                    WorkflowState::Completed
+                };
+                break (state, None);
+            }
+            if self.tasks.is_empty() && self.ready.is_empty() && !self.paused {
+                // Unreachable while the counters are right; end rather than hang.
+                let reason = "internal error: no node can start; please report this".to_owned();
+                break self.stop(WorkflowState::Failed, reason);
+            }
+            if self.paused && !commands_open {
+                let reason = "paused, and every handle to the run was dropped".to_owned();
+                break self.stop(WorkflowState::Cancelled, reason);
+            }
+            tokio::select! {
+                biased;
+                command = commands.recv(), if commands_open => match command {
+                    None => commands_open = false,
+                    Some(Command::Cancel) => {
+                        break self.stop(WorkflowState::Cancelled, "cancelled".to_owned());
+                    }
+                    Some(command) => self.command(command),
+                },
+                () = &mut timeout => {
+                    let limit = deadline.unwrap_or_default();
+                    let reason = format!(
+                        "the workflow's timeout of {limit:?} passed; raise `timeout` in the \
+                         workflow file or find the slow nodes in the event log"
+                    );
+                    break self.stop(WorkflowState::Failed, reason);
+                }
+                Some(joined) = self.tasks.join_next_with_id() => self.joined(joined),
+            }
+        };
+        for node in wf.nodes() {
+            if self.is_fallback[node.index()] && self.state[node.index()] == NodeState::Pending {
+                self.set(node, NodeState::Skipped, 0, None);
+            }
+        }
+        self.emit(EventKind::Workflow {
+            state,
+            reason: reason.clone(),
+        });
+        RunReport {
+            state,
+            nodes: self.state,
+            reason,
+            elapsed: self.started.elapsed(),
+        }
+    }
+
+    /// Starts ready jobs while workers are free.
+    fn dispatch(&mut self) {
+        while !self.paused && self.running < self.options.workers.max(1) {
+            let Some(job) = self.ready.pop_front() else {
+                break;
+            };
+            self.start(job);
+        }
+    }
+
+    fn start(&mut self, job: Job) {
+        let settings = self.wf.settings(job.node);
+        let Some(runner) = self.registry.get(settings.runner.as_ref()).cloned() else {
+            let name = settings.runner.as_ref().map_or("noop", |r| r.as_str());
+            let error = RunError::fatal(format!(
+                "node `{}`: no runner is called `{name}`; the built-in runners are `noop`, \
+                 `sleep` and `shell`, or install the extension that provides it",
+                self.wf.id(job.node)
+            ));
+            self.attempt_failed(job, error);
+            return;
+        };
+        let timeout = settings.timeout;
+        let (guard, token) = CancelToken::new();
+        let ctx = NodeContext::new(self.wf.clone(), job.node, job.owner, job.attempt, token);
+        let id = self.wf.id(job.node).clone();
+        let handle = self.tasks.spawn(async move {
+            let _guard = guard;
+            let attempt = runner.run(ctx);
+            let result = match timeout {
+                None => attempt.await,
+                Some(limit) => tokio::time::timeout(limit, attempt)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(RunError::retryable(format!(
+                            "node `{id}`: the attempt timed out after {limit:?}; raise the \
+                             node's `timeout` or find out why it hangs"
+                        )))
+                    }),
+            };
+            Some(result)
+        });
+        self.slots.insert(handle.id(), Slot::Attempt(job));
+        self.current.insert(job.owner, (handle.id(), handle));
+        self.running += 1;
+        self.set(job.node, NodeState::Running, job.attempt, None);
+    }
+
+    fn joined(&mut self, joined: Result<(Id, Finished), JoinError>) {
+        let (id, finished) = match joined {
+            Ok((id, finished)) => (id, finished),
+            Err(error) if error.is_cancelled() => (error.id(), None),
+            Err(error) => (
+                error.id(),
+                Some(Err(RunError::fatal(format!(
+                    "the runner panicked: {error}"
+                )))),
+            ),
+        };
+        let Some(slot) = self.slots.remove(&id) else {
+            return;
+        };
+        match slot {
+            Slot::Backoff(job) => {
+                self.current.remove(&job.owner);
+                self.enqueue(job);
+            }
+            Slot::Attempt(job) => {
+                self.current.remove(&job.owner);
+                self.running -= 1;
+                match finished {
+                    Some(Ok(_)) => self.succeeded(job),
+                    Some(Err(error)) => self.attempt_failed(job, error),
+                    None => self.attempt_failed(job, RunError::fatal("attempt lost")),
+                }
+            }
+            // Whatever it returned is void.
+            Slot::Aborting {
+                owner,
+                attempt,
+                then,
+            } => {
+                self.current.remove(&owner);
+                if attempt {
+                    self.running -= 1;
+                }
+                if let Some(job) = then {
+                    self.ready.push_back(job);
+                }
+            }
+        }
+    }
+
+    fn succeeded(&mut self, job: Job) {
+        if job.node != job.owner {
+            self.set(job.node, NodeState::Completed, job.attempt, None);
+        }
+        self.settle(job.owner, NodeState::Completed, job.attempt, None, job);
+    }
+
+    fn attempt_failed(&mut self, job: Job, error: RunError) {
+        let settings = self.wf.settings(job.node);
+        if error.is_retryable() && job.attempt <= settings.retries {
+            let delay = self
+                .options
+                .backoff
+                .delay(job.node, job.attempt, settings.backoff);
+            self.node_event(NodeEvent {
+                node: job.node,
+                state: NodeState::Queued,
+                attempt: job.attempt,
+                error: Some(error),
+                retry_in: Some(delay),
+                via: None,
+            });
+            let next = Job {
+                attempt: job.attempt + 1,
+                ..job
+            };
+            let handle = self.tasks.spawn(async move {
+                tokio::time::sleep(delay).await;
+                None
+            });
+            self.slots.insert(handle.id(), Slot::Backoff(next));
+            self.current.insert(job.owner, (handle.id(), handle));
+            return;
+        }
+        match (settings.on_failure, settings.fallback) {
+            (OnFailure::Fallback, Some(fallback)) => {
+                let (state, via) = if job.node == job.owner {
+                    (NodeState::Running, Some(fallback))
+                } else {
+                    (NodeState::Failed, None)
+                };
+                self.node_event(NodeEvent {
+                    node: job.node,
+                    state,
+                    attempt: job.attempt,
+                    error: Some(error),
+                    retry_in: None,
+                    via,
+                });
+                self.enqueue(Job {
+                    owner: job.owner,
+                    node: fallback,
+                    attempt: 1,
+                });
+            }
+            (policy, _) => {
+                let state = if policy == OnFailure::Skip {
+                    NodeState::Skipped
+                } else {
+                    NodeState::Failed
+                };
+                if job.node != job.owner {
+                    self.set(job.node, state, job.attempt, Some(error.clone()));
+                }
+                self.settle(job.owner, state, job.attempt, Some(error), job);
+            }
+        }
+    }
+
+    /// Gives `owner` its final state and releases the nodes that wait for it.
+    fn settle(
+        &mut self,
+        owner: NodeIx,
+        state: NodeState,
+        attempt: u32,
+        error: Option<RunError>,
+        job: Job,
+    ) {
+        self.node_event(NodeEvent {
+            node: owner,
+            state,
+            attempt,
+            error,
+            retry_in: None,
+            via: (job.node != owner).then_some(job.node),
+        });
+        self.open -= 1;
+        let wf = self.wf.clone();
+        let mut settled = vec![owner];
+        while let Some(node) = settled.pop() {
+            let completed = self.state[node.index()] == NodeState::Completed;
+            if self.state[node.index()] == NodeState::Failed {
+                self.failed += 1;
+            }
+            for (&next, &edge) in wf.successors(node).iter().zip(wf.out_edges(node)) {
+                let i = next.index();
+                if !completed && wf.edge(edge).dependency() == Dependency::Hard {
+                    self.blocked[i] = true;
+                }
+                self.waiting[i] -= 1;
+                if self.waiting[i] == 0 && self.state[i] == NodeState::Pending {
+                    if self.blocked[i] {
+                        self.set(next, NodeState::Skipped, 0, None);
+                        self.open -= 1;
+                        settled.push(next);
+                    } else {
+                        self.enqueue(Job {
+                            owner: next,
+                            node: next,
+                            attempt: 1,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn enqueue(&mut self, job: Job) {
+        self.set(job.node, NodeState::Queued, job.attempt, None);
+        self.ready.push_back(job);
+    }
+
+    /// Ends the run early: every attempt is abandoned and fails with `reason`.
+    fn stop(&mut self, state: WorkflowState, reason: String) -> (WorkflowState, Option<String>) {
+        self.tasks.abort_all();
+        let mut jobs: Vec<_> = self
+            .slots
+            .drain()
+            .filter_map(|(_, slot)| match slot {
+                Slot::Attempt(job) | Slot::Backoff(job) => Some(job),
+                Slot::Aborting { .. } => None,
+            })
+            .collect();
+        jobs.sort_by_key(|job| job.owner);
+        for job in jobs {
+            let error = Some(RunError::fatal(reason.clone()));
+            if job.node != job.owner {
+                self.set(job.node, NodeState::Failed, job.attempt, error.clone());
+            }
+            self.set(job.owner, NodeState::Failed, job.attempt, error);
+        }
+        self.current.clear();
+        self.running = 0;
+        (state, Some(reason))
+    }
+
+    fn set(&mut self, node: NodeIx, state: NodeState, attempt: u32, error: Option<RunError>) {
+        self.node_event(NodeEvent {
+            node,
+            state,
+            attempt,
+            error,
+            retry_in: None,
+            via: None,
+        });
+    }
+
+    fn node_event(&mut self, event: NodeEvent) {
+        self.state[event.node.index()] = event.state;
+        self.emit(EventKind::Node(event));
+    }
+
+    fn emit(&self, kind: EventKind) {
+        if self.events.receiver_count() > 0 {
+            let at = self.started.elapsed();
+            // Lagging monitors lose old events rather than slow the run down.
+            let _ = self.events.send(Event { at, kind });
+        }
+    }
+}

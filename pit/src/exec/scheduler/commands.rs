@@ -1,0 +1,182 @@
+//! The commands of a running workflow: pause, resume, skip and retry (cancel ends the
+//! run loop itself). An interrupted task is aborted but kept until it is gone, so a retried
+//! node never has two attempts alive at once.
+
+use std::collections::HashSet;
+
+use crate::dag::{Dependency, NodeIx};
+use crate::exec::events::{EventKind, NodeState, WorkflowState};
+use crate::exec::handle::Command;
+
+use super::{Job, Scheduler, Slot};
+
+impl Scheduler {
+    pub(super) fn command(&mut self, command: Command) {
+        match command {
+            Command::Pause if !self.paused => {
+                self.paused = true;
+                self.emit(EventKind::Workflow {
+                    state: WorkflowState::Paused,
+                    reason: None,
+                });
+            }
+            Command::Resume if self.paused => {
+                self.paused = false;
+                self.emit(EventKind::Workflow {
+                    state: WorkflowState::Running,
+                    reason: None,
+                });
+            }
+            Command::Skip(node) => self.skip(node),
+            Command::Retry(node) => self.retry(node),
+            Command::Pause | Command::Resume | Command::Cancel => {}
+        }
+    }
+
+    /// Stops whatever `owner` is doing and makes `then` its next job, started once the old
+    /// task is gone; returns the job it was on.
+    fn interrupt(&mut self, owner: NodeIx, then: Option<Job>) -> Option<Job> {
+        let (id, handle) = self.current.get(&owner)?;
+        let slot = self.slots.get_mut(id)?;
+        let (job, attempt) = match *slot {
+            Slot::Attempt(job) => (job, true),
+            Slot::Backoff(job) => (job, false),
+            Slot::Aborting {
+                then: ref mut next, ..
+            } => {
+                let job = next.unwrap_or(Job {
+                    owner,
+                    node: owner,
+                    attempt: 0,
+                });
+                *next = then;
+                return Some(job);
+            }
+        };
+        handle.abort();
+        *slot = Slot::Aborting {
+            owner,
+            attempt,
+            then,
+        };
+        Some(job)
+    }
+
+    /// Queues `owner`'s fresh job, after its aborting task if it has one.
+    fn enqueue_owner(&mut self, job: Job) {
+        let aborting = self
+            .current
+            .get(&job.owner)
+            .and_then(|(id, _)| self.slots.get_mut(id));
+        if let Some(Slot::Aborting { then, .. }) = aborting {
+            *then = Some(job);
+            self.set(job.node, NodeState::Queued, job.attempt, None);
+        } else {
+            self.enqueue(job);
+        }
+    }
+
+    fn skip(&mut self, owner: NodeIx) {
+        let Some(&state) = self.state.get(owner.index()) else {
+            return;
+        };
+        if state.is_final() || self.is_fallback[owner.index()] {
+            return;
+        }
+        let job = self.interrupt(owner, None).unwrap_or(Job {
+            owner,
+            node: owner,
+            attempt: 0,
+        });
+        self.ready.retain(|j| j.owner != owner);
+        if job.node != owner {
+            self.set(job.node, NodeState::Skipped, job.attempt, None);
+        }
+        self.settle(owner, NodeState::Skipped, job.attempt, None, job);
+    }
+
+    fn retry(&mut self, owner: NodeIx) {
+        let Some(&state) = self.state.get(owner.index()) else {
+            return;
+        };
+        if self.is_fallback[owner.index()] {
+            return;
+        }
+        let fresh = Job {
+            owner,
+            node: owner,
+            attempt: 1,
+        };
+        if state.is_final() {
+            self.reopen(owner);
+        } else if let Some(job) = self.interrupt(owner, Some(fresh)) {
+            if job.node != owner {
+                self.set(job.node, NodeState::Skipped, job.attempt, None);
+            }
+            self.set(owner, NodeState::Queued, 1, None);
+        }
+    }
+
+    /// Makes a settled node pending again, with the nodes skipped because of it, and
+    /// recomputes the counters of every node that waits on them.
+    fn reopen(&mut self, owner: NodeIx) {
+        let wf = self.wf.clone();
+        let mut reopened = vec![owner];
+        let mut seen = HashSet::from([owner]);
+        let mut i = 0;
+        while i < reopened.len() {
+            for &next in wf.successors(reopened[i]) {
+                let n = next.index();
+                if self.state[n] == NodeState::Skipped && self.blocked[n] && seen.insert(next) {
+                    reopened.push(next);
+                }
+            }
+            i += 1;
+        }
+        for &node in &reopened {
+            if self.state[node.index()] == NodeState::Failed {
+                self.failed -= 1;
+            }
+            self.set(node, NodeState::Pending, 0, None);
+            self.open += 1;
+        }
+        let mut touched = reopened.clone();
+        for &node in &reopened {
+            for &next in wf.successors(node) {
+                if self.state[next.index()] == NodeState::Pending && seen.insert(next) {
+                    touched.push(next);
+                }
+            }
+        }
+        for &node in &touched {
+            let (mut waiting, mut blocked) = (0, false);
+            for (&from, &edge) in wf.predecessors(node).iter().zip(wf.in_edges(node)) {
+                let from = self.state[from.index()];
+                if !from.is_final() {
+                    waiting += 1;
+                } else if from != NodeState::Completed
+                    && wf.edge(edge).dependency() == Dependency::Hard
+                {
+                    blocked = true;
+                }
+            }
+            self.waiting[node.index()] = waiting;
+            self.blocked[node.index()] = blocked;
+        }
+        for &node in &touched {
+            if self.waiting[node.index()] != 0 || self.state[node.index()] != NodeState::Pending {
+                continue;
+            }
+            let job = Job {
+                owner: node,
+                node,
+                attempt: 1,
+            };
+            if self.blocked[node.index()] {
+                self.settle(node, NodeState::Skipped, 0, None, job);
+            } else {
+                self.enqueue_owner(job);
+            }
+        }
+    }
+}
