@@ -29,7 +29,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc::UnboundedReceiver;
 use xi_bridge::protocol::{Annotation, CoreNotification, CoreRequest, EditCommand};
-use xi_bridge::supervisor::{Command, DocId, Supervisor, SupervisorConfig, SupervisorEvent};
+use xi_bridge::supervisor::{Command, DocId, Supervisor, SupervisorEvent};
 use xi_bridge::{CoreEvent, CoreNotificationFromCore, EditNotification, ViewId, XiClient};
 
 use support::{Stats, Table, Target, Value, count};
@@ -178,17 +178,7 @@ impl SupervisorSession {
     /// `plugin`: install the syntect plugin's manifest, as Symphony does at start-up, and type
     /// into a new Rust file rather than a scratch document.
     async fn start(program: &Path, plugin: Option<&Path>) -> SupervisorSession {
-        let config = tempfile::tempdir().expect("a temporary directory");
-        if let Some(plugin) = plugin {
-            xi_bridge::syntect_plugin::install_manifest(&config.path().join("plugins"), plugin)
-                .expect("the plugin manifest is written");
-        }
-        let (supervisor, events) = Supervisor::start(SupervisorConfig::new(
-            program.to_path_buf(),
-            config.path().to_path_buf(),
-        ))
-        .await
-        .expect("the supervisor starts");
+        let (config, supervisor, events) = support::start_supervisor(program, plugin).await;
         let doc = DocId(1);
         // With the plugin, a Rust file, so that every keystroke is highlighted too. (It must
         // exist: a missing file opens as a scratch view, without a language.)

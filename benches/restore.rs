@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode};
 use tempfile::TempDir;
 use tokio::sync::mpsc::UnboundedReceiver;
-use xi_bridge::supervisor::{Command, DocId, Supervisor, SupervisorConfig, SupervisorEvent};
+use xi_bridge::supervisor::{Command, DocId, Supervisor, SupervisorEvent};
 use xi_bridge::{CoreEvent, CoreNotificationFromCore, EditNotification, LineCache, XiClient};
 
 use support::{Stats, Table, Target, Value, count};
@@ -82,18 +82,8 @@ struct Session {
 
 impl Session {
     async fn start(program: &Path, plugin: Option<&Path>, docs: Docs) -> Session {
-        let config = tempfile::tempdir().expect("a temporary directory");
+        let (config, supervisor, events) = support::start_supervisor(program, plugin).await;
         let files = tempfile::tempdir().expect("a temporary directory");
-        if let Some(plugin) = plugin {
-            xi_bridge::syntect_plugin::install_manifest(&config.path().join("plugins"), plugin)
-                .expect("the plugin manifest is written");
-        }
-        let (supervisor, events) = Supervisor::start(SupervisorConfig::new(
-            program.to_path_buf(),
-            config.path().to_path_buf(),
-        ))
-        .await
-        .expect("the supervisor starts");
         let mut session = Session {
             supervisor,
             events,

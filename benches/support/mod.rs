@@ -284,3 +284,28 @@ pub fn cpu_per_op<T>(what: &str, pids: &[(&str, u32)], ops: usize, work: impl Fn
     println!("    CPU per op during {what}: {}", parts.join(", "));
     out
 }
+
+/// A supervisor over `program` with a temporary config directory, the syntect plugin's manifest
+/// installed there when `plugin` is given (as Symphony does at start-up). Keep the directory.
+pub async fn start_supervisor(
+    program: &Path,
+    plugin: Option<&Path>,
+) -> (
+    tempfile::TempDir,
+    xi_bridge::supervisor::Supervisor,
+    tokio::sync::mpsc::UnboundedReceiver<xi_bridge::supervisor::SupervisorEvent>,
+) {
+    let config = tempfile::tempdir().expect("a temporary directory");
+    if let Some(plugin) = plugin {
+        xi_bridge::syntect_plugin::install_manifest(&config.path().join("plugins"), plugin)
+            .expect("the plugin manifest is written");
+    }
+    let (supervisor, events) =
+        xi_bridge::supervisor::Supervisor::start(xi_bridge::supervisor::SupervisorConfig::new(
+            program.to_path_buf(),
+            config.path().to_path_buf(),
+        ))
+        .await
+        .expect("the supervisor starts");
+    (config, supervisor, events)
+}

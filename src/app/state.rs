@@ -240,8 +240,6 @@ pub struct AppState {
     pub core: CoreHealth,
     /// The last search query, reused by find-next.
     pub last_find: Option<String>,
-    /// The program is quitting.
-    pub quitting: bool,
 }
 
 impl AppState {
@@ -260,7 +258,6 @@ impl AppState {
             theme,
             core: CoreHealth::default(),
             last_find: None,
-            quitting: false,
         }
     }
 

@@ -72,25 +72,34 @@ pub(crate) fn close_active(state: &mut AppState) -> Vec<Effect> {
     close(state, id)
 }
 
-/// Close a buffer without asking. The editor always keeps one buffer open.
+/// Close a buffer without asking, in the UI and in the core.
 pub(crate) fn close(state: &mut AppState, id: BufferId) -> Vec<Effect> {
-    let Some(index) = state.buffers.iter().position(|b| b.id == id) else {
+    let Some((closed, mut effects)) = forget(state, id) else {
         return Vec::new();
     };
-    let closed = state.buffers.remove(index);
-    let mut effects = vec![Effect::Close(id)];
-    if state.active >= state.buffers.len() {
-        state.active = state.buffers.len().saturating_sub(1);
-    }
-    if state.buffers.is_empty() {
-        effects.push(new_buffer(state, None));
-    }
+    effects.insert(0, Effect::Close(id));
     say(
         state,
         Severity::Info,
         format!("Closed {}", closed.display_name()),
     );
     effects
+}
+
+/// Drop a buffer from the UI only (the core has none to close, e.g. after a failed open). The
+/// editor always keeps one buffer open: the effects open a scratch buffer if none is left.
+pub(crate) fn forget(state: &mut AppState, id: BufferId) -> Option<(BufferState, Vec<Effect>)> {
+    let index = state.buffers.iter().position(|b| b.id == id)?;
+    let removed = state.buffers.remove(index);
+    if state.active >= state.buffers.len() {
+        state.active = state.buffers.len().saturating_sub(1);
+    }
+    let effects = if state.buffers.is_empty() {
+        vec![new_buffer(state, None)]
+    } else {
+        Vec::new()
+    };
+    Some((removed, effects))
 }
 
 /// Show the buffer `step` places further in the list, wrapping around.

@@ -19,10 +19,10 @@ pub(crate) fn update(state: &mut AppState, event: EditorEvent) -> Vec<Effect> {
             }
         }
         EditorEvent::OpenFailed { buffer, message } => {
-            let mut effects = buffers::close(state, buffer);
-            // `close` said "Closed"; the failure is what matters.
+            let effects = buffers::forget(state, buffer)
+                .map(|(_, e)| e)
+                .unwrap_or_default();
             say(state, Severity::Error, message);
-            effects.retain(|e| !matches!(e, Effect::Close(_)));
             return effects;
         }
         EditorEvent::Updated { buffer, update } => {

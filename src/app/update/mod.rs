@@ -87,7 +87,6 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.overlay = Some(Overlay::ConfirmQuit);
                 Vec::new()
             } else {
-                state.quitting = true;
                 vec![Effect::Quit]
             }
         }

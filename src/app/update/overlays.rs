@@ -76,7 +76,6 @@ pub(crate) fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Overlay::ConfirmQuit => match action {
             Action::Type('s' | 'S' | 'y' | 'Y') | Action::Confirm => save_all_and_quit(state),
             Action::Type('d' | 'D' | 'n' | 'N') => {
-                state.quitting = true;
                 vec![Effect::Quit]
             }
             Action::Cancel | Action::Type('c' | 'C') => Vec::new(),
@@ -139,7 +138,6 @@ fn save_all_and_quit(state: &mut AppState) -> Vec<Effect> {
                 .map(|path| Effect::Save { buffer: b.id, path })
         })
         .collect();
-    state.quitting = true;
     effects.push(Effect::Quit);
     effects
 }
