@@ -2,28 +2,94 @@
 
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 /// Symphony: a terminal-first AI development environment.
 ///
 /// Opens FILEs in the editor (a scratch buffer if none), beside the Conductor chat, the Harmony
 /// Board and the execution monitor. Press F1 inside for every key.
+///
+/// The subcommands work without the interface: validate and run workflows, list runs.
 #[derive(Debug, Parser)]
-#[command(name = "symphony", version, about, long_about)]
+#[command(
+    name = "symphony",
+    version,
+    about,
+    long_about,
+    subcommand_precedence_over_arg = true
+)]
 pub struct Cli {
     /// Files to open.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Where Symphony keeps its data: the editor core's config, themes, logs.
+    /// Where Symphony keeps its data: the editor core's config, themes, runs, logs.
     /// [default: $XDG_DATA_HOME/symphony, usually ~/.local/share/symphony]
-    #[arg(long, value_name = "DIR", env = "SYMPHONY_DATA_DIR")]
+    #[arg(long, value_name = "DIR", env = "SYMPHONY_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
 
     /// Colour theme: dark, light, sixteen, or NAME for DATA_DIR/themes/NAME.toml.
     /// [default: dark, or sixteen on 16-colour terminals]
     #[arg(long, value_name = "NAME", env = "SYMPHONY_THEME")]
     pub theme: Option<String>,
+
+    /// A command to run instead of the interface.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The headless commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a workflow file (TOML, JSON, or WfCommons JSON, plain or gzipped) and report
+    /// every problem.
+    Validate(ValidateArgs),
+    /// Run a workflow with live progress, recording it in a journal so that it can be resumed
+    /// after a crash or kill.
+    Run(RunArgs),
+    /// List runs, newest first, with their state.
+    Runs(RunsArgs),
+}
+
+/// `symphony validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The workflow file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `symphony run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The workflow file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Most nodes running at once. [default: the number of cores]
+    #[arg(long, short = 'w', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub workers: Option<u32>,
+    /// Continue run RUN_ID (after a kill, crash, failure or cancel): nodes whose completion
+    /// is recorded do not run again.
+    #[arg(long, value_name = "RUN_ID")]
+    pub resume: Option<String>,
+    /// Print every event as a JSON line on stdout instead of the progress bar.
+    #[arg(long)]
+    pub json: bool,
+    /// Multiply every sleep (WfCommons task runtimes) by X: 0.001 runs a thousand times
+    /// faster. [default: 1, or the resumed run's]
+    #[arg(long, value_name = "X")]
+    pub time_scale: Option<f64>,
+}
+
+/// `symphony runs`.
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Print one JSON object per run.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Escape text for roff.
@@ -64,9 +130,43 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
         ".TP\n\\fIDATA_DIR/xi/\\fR\nThe editor core's configuration; \\fIplugins/syntect/\\fR holds the syntax plugin's manifest.\n",
         ".TP\n\\fIDATA_DIR/themes/NAME.toml\\fR\nUser themes, in the format of the built\\-in ones.\n",
         ".TP\n\\fIDATA_DIR/logs/symphony.log\\fR\nThe log.\n",
+        ".TP\n\\fIDATA_DIR/runs/RUN_ID/\\fR\nA workflow run: \\fIjournal.log\\fR (its checkpoint), \\fIoutputs/NODE/\\fR (each node's published output files), \\fIstage/\\fR (outputs not yet published).\n",
     ));
+    extra.push_str(&exit_status());
     out.extend_from_slice(extra.as_bytes());
-    vec![(name, out)]
+    let mut pages = vec![(name, out)];
+    for sub in Cli::command().get_subcommands() {
+        let name = format!("symphony-{}", sub.get_name());
+        let mut page = Vec::new();
+        if clap_mangen::Man::new(
+            sub.clone()
+                .display_name(&name)
+                .bin_name(format!("symphony {}", sub.get_name())),
+        )
+        .render(&mut page)
+        .is_err()
+        {
+            continue;
+        }
+        if matches!(sub.get_name(), "run" | "validate") {
+            page.extend_from_slice(exit_status().as_bytes());
+        }
+        pages.push((format!("{name}.1"), page));
+    }
+    pages
+}
+
+/// The EXIT STATUS section, from [`Exit`](crate::headless::Exit).
+fn exit_status() -> String {
+    let mut text = String::from(".SH \"EXIT STATUS\"\n");
+    for (exit, meaning) in crate::headless::Exit::all() {
+        text.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            exit.number(),
+            roff(meaning)
+        ));
+    }
+    text
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod adapters;
 pub mod app;
 pub mod cli;
 pub mod error;
+pub mod headless;
 pub mod paths;
 pub mod ports;
 pub mod theme;

@@ -38,6 +38,11 @@ impl DataPaths {
         self.root.join("logs")
     }
 
+    /// Workflow runs: each a directory with its journal and outputs.
+    pub fn runs(&self) -> PathBuf {
+        self.root.join("runs")
+    }
+
     /// User themes.
     pub fn themes(&self) -> PathBuf {
         self.root.join("themes")

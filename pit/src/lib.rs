@@ -6,6 +6,8 @@
 pub mod dag;
 mod error;
 pub mod exec;
+pub mod journal;
+pub mod runs;
 
 pub use error::PitError;
 

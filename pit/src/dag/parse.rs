@@ -228,6 +228,14 @@ fn clip(message: &str) -> String {
 }
 
 impl WorkflowFile {
+    /// BLAKE3 (hex) of the parsed workflow: the same for the same workflow however it was
+    /// written (format, layout, comments), different once anything that runs changes.
+    pub fn digest(&self) -> String {
+        let bytes = serde_json::to_vec(self)
+            .expect("a WorkflowFile serialises: its only maps have string keys");
+        blake3::hash(&bytes).to_hex().to_string()
+    }
+
     /// The file in Symphony's JSON format, pretty-printed.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self)

@@ -55,7 +55,12 @@ impl NodeRunner for SleepRunner {
 }
 
 /// Runs `params.command` with `sh -c`; a non-zero exit is a retryable failure. The child is
-/// killed when the attempt is dropped (timeout, skip, cancel).
+/// killed when the attempt is dropped (timeout, skip, cancel), and when Symphony itself dies
+/// (so that a resumed run never overlaps an orphan of the killed one).
+///
+/// The command sees `SYMPHONY_NODE` and `SYMPHONY_ATTEMPT`, and in a journaled run
+/// `SYMPHONY_RUN_ID` and `SYMPHONY_OUT`: the directory for its output files, published to
+/// the run's `outputs/<node>/` once the completion is durable.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ShellRunner;
 
@@ -76,9 +81,26 @@ impl NodeRunner for ShellRunner {
                     ctx.id()
                 )));
             };
-            let child = Command::new("sh")
-                .arg("-c")
+            let mut sh = Command::new("sh");
+            sh.arg("-c")
                 .arg(&command)
+                .env("SYMPHONY_NODE", ctx.id().as_str())
+                .env("SYMPHONY_ATTEMPT", ctx.attempt().to_string());
+            if let Some(run) = ctx.run_id() {
+                sh.env("SYMPHONY_RUN_ID", run);
+            }
+            if let Some(dir) = ctx.output_dir() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    RunError::retryable(format!(
+                        "node `{}`: cannot create its output directory `{}`: {e}",
+                        ctx.id(),
+                        dir.display()
+                    ))
+                })?;
+                sh.env("SYMPHONY_OUT", dir);
+            }
+            die_with_parent(&mut sh);
+            let child = sh
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -101,12 +123,44 @@ impl NodeRunner for ShellRunner {
             while !stderr.is_char_boundary(start) {
                 start += 1;
             }
+            let stderr = stderr[start..].trim();
+            let said = if stderr.is_empty() {
+                String::new()
+            } else {
+                format!(": {stderr}")
+            };
             Err(RunError::retryable(format!(
-                "node `{}`: `{command}` failed ({}): {}",
+                "node `{}`: `{command}` failed ({}){said}",
                 ctx.id(),
-                out.status,
-                stderr[start..].trim()
+                out.status
             )))
         })
     }
 }
+
+/// Makes the child get SIGKILL when its parent dies (Linux's `PR_SET_PDEATHSIG`). Grandchildren
+/// are not covered: a command that starts background jobs should wait for them.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn die_with_parent(command: &mut Command) {
+    let parent = std::process::id();
+    // SAFETY: the closure runs in the child between fork and exec; it calls only `prctl` and
+    // `getppid`, which are async-signal-safe, and touches no memory of the parent's threads.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before the prctl: then no signal would come.
+            if libc::getppid() as u32 != parent {
+                return Err(std::io::Error::other(
+                    "Symphony exited while starting the command",
+                ));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}

@@ -25,6 +25,18 @@ pub enum NodeState {
 }
 
 impl NodeState {
+    /// The state's name in lower case, as journals and `--json` write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeState::Pending => "pending",
+            NodeState::Queued => "queued",
+            NodeState::Running => "running",
+            NodeState::Completed => "completed",
+            NodeState::Failed => "failed",
+            NodeState::Skipped => "skipped",
+        }
+    }
+
     /// True for Completed, Failed and Skipped.
     pub fn is_final(self) -> bool {
         matches!(
@@ -52,6 +64,18 @@ pub enum WorkflowState {
 }
 
 impl WorkflowState {
+    /// The state's name in lower case, as journals and `--json` write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkflowState::Pending => "pending",
+            WorkflowState::Running => "running",
+            WorkflowState::Paused => "paused",
+            WorkflowState::Completed => "completed",
+            WorkflowState::Failed => "failed",
+            WorkflowState::Cancelled => "cancelled",
+        }
+    }
+
     /// True for Completed, Failed and Cancelled.
     pub fn is_final(self) -> bool {
         matches!(

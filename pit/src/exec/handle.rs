@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use crate::dag::{NodeIx, Workflow};
 
 use super::backoff::Backoff;
+use super::checkpointing::Checkpointing;
 use super::events::{Event, NodeState, WorkflowState};
 use super::runner::RunnerRegistry;
 use super::scheduler::Scheduler;
@@ -59,6 +60,24 @@ impl Executor {
     /// Starts a run on the current tokio runtime. The receiver sees every event from the
     /// first one on.
     pub fn start(&self, workflow: Arc<Workflow>) -> (RunHandle, broadcast::Receiver<Event>) {
+        self.start_with(workflow, None)
+    }
+
+    /// Starts a run that records itself in a journal (and resumes from the nodes
+    /// `checkpointing.done` lists), so that a crash loses no durable completion.
+    pub fn start_journaled(
+        &self,
+        workflow: Arc<Workflow>,
+        checkpointing: Checkpointing,
+    ) -> (RunHandle, broadcast::Receiver<Event>) {
+        self.start_with(workflow, Some(checkpointing))
+    }
+
+    fn start_with(
+        &self,
+        workflow: Arc<Workflow>,
+        checkpointing: Option<Checkpointing>,
+    ) -> (RunHandle, broadcast::Receiver<Event>) {
         let (events, receiver) = broadcast::channel(self.options.event_capacity.max(1));
         let (commands, command_rx) = mpsc::unbounded_channel();
         let deadline = self.options.timeout.or(workflow.timeout());
@@ -67,6 +86,7 @@ impl Executor {
             self.registry.clone(),
             self.options.clone(),
             events.clone(),
+            checkpointing,
         );
         let task = tokio::spawn(scheduler.run(command_rx, deadline));
         let control = RunControl { commands, events };

@@ -17,6 +17,7 @@
 
 mod backoff;
 mod builtin;
+mod checkpointing;
 mod events;
 mod handle;
 mod runner;
@@ -24,6 +25,7 @@ mod scheduler;
 
 pub use backoff::Backoff;
 pub use builtin::{NoopRunner, ShellRunner, SleepRunner};
+pub use checkpointing::{Checkpointing, restore};
 pub use events::{Event, EventKind, NodeEvent, NodeState, WorkflowState};
 pub use handle::{ExecError, ExecOptions, Executor, RunControl, RunHandle, RunReport};
 pub use runner::{

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -33,16 +34,23 @@ pub struct NodeContext {
     node: NodeIx,
     owner: NodeIx,
     attempt: u32,
+    env: AttemptEnv,
     /// Fires when the attempt is abandoned (timeout, skip, retry, cancel).
     pub cancel: CancelToken,
+}
+
+/// Where a journaled attempt runs: its run, and the directory for its output files.
+#[derive(Debug, Clone, Default)]
+pub(super) struct AttemptEnv {
+    pub(super) run_id: Option<Arc<str>>,
+    pub(super) output_dir: Option<PathBuf>,
 }
 
 impl NodeContext {
     pub(super) fn new(
         workflow: Arc<Workflow>,
-        node: NodeIx,
-        owner: NodeIx,
-        attempt: u32,
+        (node, owner, attempt): (NodeIx, NodeIx, u32),
+        env: AttemptEnv,
         cancel: CancelToken,
     ) -> Self {
         NodeContext {
@@ -50,8 +58,21 @@ impl NodeContext {
             node,
             owner,
             attempt,
+            env,
             cancel,
         }
+    }
+
+    /// The run's id, when the run is journaled.
+    pub fn run_id(&self) -> Option<&str> {
+        self.env.run_id.as_deref()
+    }
+
+    /// The directory this attempt writes its output files to, when the run is journaled
+    /// (the runner creates it if it writes anything). Once the node's completion is durable,
+    /// its files are published to the run's `outputs/<node>/`, exactly once.
+    pub fn output_dir(&self) -> Option<&Path> {
+        self.env.output_dir.as_deref()
     }
 
     /// The node whose runner and settings this attempt uses.

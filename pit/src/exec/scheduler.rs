@@ -12,10 +12,13 @@ use tokio::task::{AbortHandle, Id, JoinError, JoinSet};
 use tokio::time::Instant;
 
 use crate::dag::{Dependency, NodeIx, OnFailure, Workflow};
+use crate::journal::{Completion, OutputFile, Record};
+use crate::runs;
 
+use super::checkpointing::{Checkpointing, Journal, has_outputs};
 use super::events::{Event, EventKind, NodeEvent, NodeState, WorkflowState};
 use super::handle::{Command, ExecOptions, RunReport};
-use super::runner::{CancelToken, NodeContext, NodeOutput, RunError, RunnerRegistry};
+use super::runner::{AttemptEnv, CancelToken, NodeContext, NodeOutput, RunError, RunnerRegistry};
 
 mod commands;
 
@@ -44,7 +47,16 @@ enum Slot {
     },
 }
 
-type Finished = Option<Result<NodeOutput, RunError>>;
+/// What a successful attempt left: the runner's output, and the files in its stage.
+#[derive(Debug)]
+struct Attempted {
+    output: NodeOutput,
+    files: Vec<OutputFile>,
+    /// The stage directory, relative to the run's, when it holds files.
+    stage: Option<String>,
+}
+
+type Finished = Option<Result<Attempted, RunError>>;
 
 /// The run's whole state, owned by the run's task.
 pub(super) struct Scheduler {
@@ -70,6 +82,12 @@ pub(super) struct Scheduler {
     open: usize,
     failed: usize,
     paused: bool,
+    /// The run's journal, for a journaled run.
+    journal: Option<Journal>,
+    /// Nodes a previous incarnation completed, settled as the run starts.
+    done: Vec<(NodeIx, Completion)>,
+    /// Attempts started in this incarnation: each gets its own stage directory.
+    attempts: u64,
 }
 
 impl Scheduler {
@@ -78,6 +96,7 @@ impl Scheduler {
         registry: Arc<RunnerRegistry>,
         options: ExecOptions,
         events: broadcast::Sender<Event>,
+        checkpointing: Option<Checkpointing>,
     ) -> Self {
         let n = wf.node_count();
         let mut is_fallback = vec![false; n];
@@ -89,6 +108,10 @@ impl Scheduler {
         let waiting = wf.nodes().map(|n| wf.in_edges(n).len() as u32).collect();
         let open = is_fallback.iter().filter(|f| !**f).count();
         let paused = options.start_paused;
+        let (journal, done) = match checkpointing.map(Journal::new) {
+            Some((journal, done)) => (Some(journal), done),
+            None => (None, Vec::new()),
+        };
         Scheduler {
             wf,
             registry,
@@ -107,6 +130,9 @@ impl Scheduler {
             open,
             failed: 0,
             paused,
+            journal,
+            done,
+            attempts: 0,
         }
     }
 
@@ -127,8 +153,10 @@ impl Scheduler {
             reason: None,
         });
         let wf = self.wf.clone();
+        self.settle_done();
         for node in wf.nodes() {
-            if self.waiting[node.index()] == 0 && !self.is_fallback[node.index()] {
+            let i = node.index();
+            if self.waiting[i] == 0 && !self.is_fallback[i] && self.state[i] == NodeState::Pending {
                 self.enqueue(Job {
                     owner: node,
                     node,
@@ -154,7 +182,8 @@ impl Scheduler {
                 };
                 break (state, None);
             }
-            if self.tasks.is_empty() && self.ready.is_empty() && !self.paused {
+            let awaiting = self.journal.as_ref().is_some_and(Journal::is_awaiting);
+            if self.tasks.is_empty() && self.ready.is_empty() && !self.paused && !awaiting {
                 // Unreachable while the counters are right; end rather than hang.
                 let reason = "internal error: no node can start; please report this".to_owned();
                 break self.stop(WorkflowState::Failed, reason);
@@ -181,11 +210,30 @@ impl Scheduler {
                     break self.stop(WorkflowState::Failed, reason);
                 }
                 Some(joined) = self.tasks.join_next_with_id() => self.joined(joined),
+                () = changed(&mut self.journal), if awaiting => {
+                    if let Err(reason) = self.durable() {
+                        break self.stop(WorkflowState::Failed, reason);
+                    }
+                }
             }
         };
         for node in wf.nodes() {
             if self.is_fallback[node.index()] && self.state[node.index()] == NodeState::Pending {
                 self.set(node, NodeState::Skipped, 0, None);
+            }
+        }
+        let mut reason = reason;
+        if let Some(journal) = self.journal.take() {
+            let record = Record::Ended {
+                state: state.name().to_owned(),
+                reason: reason.clone(),
+                at_ms: runs::now_ms(),
+            };
+            if let Err(error) = journal.end(record).await {
+                reason = Some(match reason {
+                    Some(reason) => format!("{reason}; and then {error}"),
+                    None => error,
+                });
             }
         }
         self.emit(EventKind::Workflow {
@@ -224,8 +272,26 @@ impl Scheduler {
         };
         let timeout = settings.timeout;
         let (guard, token) = CancelToken::new();
-        let ctx = NodeContext::new(self.wf.clone(), job.node, job.owner, job.attempt, token);
         let id = self.wf.id(job.node).clone();
+        let mut env = AttemptEnv::default();
+        let mut stage = None;
+        if let Some(journal) = &mut self.journal {
+            journal.write(Record::Started {
+                node: id.clone(),
+                attempt: job.attempt,
+            });
+            self.attempts += 1;
+            let (relative, path) = journal.stage(self.wf.id(job.owner).as_str(), self.attempts);
+            env.run_id = Some(journal.run_id().clone());
+            env.output_dir = Some(path.clone());
+            stage = Some((relative, path));
+        }
+        let ctx = NodeContext::new(
+            self.wf.clone(),
+            (job.node, job.owner, job.attempt),
+            env,
+            token,
+        );
         let handle = self.tasks.spawn(async move {
             let _guard = guard;
             let attempt = runner.run(ctx);
@@ -240,7 +306,10 @@ impl Scheduler {
                         )))
                     }),
             };
-            Some(result)
+            Some(match result {
+                Ok(output) => collect_outputs(&id, output, stage).await,
+                Err(error) => Err(error),
+            })
         });
         self.slots.insert(handle.id(), Slot::Attempt(job));
         self.current.insert(job.owner, (handle.id(), handle));
@@ -271,7 +340,7 @@ impl Scheduler {
                 self.current.remove(&job.owner);
                 self.running -= 1;
                 match finished {
-                    Some(Ok(_)) => self.succeeded(job),
+                    Some(Ok(attempted)) => self.succeeded(job, attempted),
                     Some(Err(error)) => self.attempt_failed(job, error),
                     None => self.attempt_failed(job, RunError::fatal("attempt lost")),
                 }
@@ -293,7 +362,72 @@ impl Scheduler {
         }
     }
 
-    fn succeeded(&mut self, job: Job) {
+    fn succeeded(&mut self, job: Job, attempted: Attempted) {
+        if let Some(journal) = &mut self.journal {
+            let via = (job.node != job.owner).then(|| self.wf.id(job.node).clone());
+            journal.complete(Completion {
+                node: self.wf.id(job.owner).clone(),
+                attempt: job.attempt,
+                via,
+                value: attempted.output.value,
+                files: attempted.files,
+                stage: attempted.stage,
+            });
+            return;
+        }
+        self.settle_completed(job);
+    }
+
+    /// Settles completions the journal has made durable, publishing their outputs.
+    fn durable(&mut self) -> Result<(), String> {
+        let Some(journal) = &mut self.journal else {
+            return Ok(());
+        };
+        let completions = journal.durable_completions()?;
+        for completion in completions {
+            if let Some(journal) = &self.journal {
+                journal.publish(&completion)?;
+            }
+            let owner = self.wf.lookup(completion.node.as_str());
+            let via = completion.via.as_ref();
+            let node = via.and_then(|via| self.wf.lookup(via.as_str())).or(owner);
+            if let (Some(owner), Some(node)) = (owner, node) {
+                let attempt = completion.attempt;
+                self.settle_completed(Job {
+                    owner,
+                    node,
+                    attempt,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Settles the nodes a previous incarnation completed, before anything starts.
+    fn settle_done(&mut self) {
+        let wf = self.wf.clone();
+        for (node, completion) in std::mem::take(&mut self.done) {
+            let i = node.index();
+            if self.is_fallback[i] || self.state[i] != NodeState::Pending {
+                continue;
+            }
+            self.open -= 1;
+            let via = completion.via.as_ref().and_then(|v| wf.lookup(v.as_str()));
+            self.node_event(NodeEvent {
+                node,
+                state: NodeState::Completed,
+                attempt: completion.attempt,
+                error: None,
+                retry_in: None,
+                via,
+            });
+            for &next in wf.successors(node) {
+                self.waiting[next.index()] -= 1;
+            }
+        }
+    }
+
+    fn settle_completed(&mut self, job: Job) {
         if job.node != job.owner {
             self.set(job.node, NodeState::Completed, job.attempt, None);
         }
@@ -451,6 +585,22 @@ impl Scheduler {
     }
 
     fn node_event(&mut self, event: NodeEvent) {
+        if let Some(journal) = &mut self.journal {
+            let node = self.wf.id(event.node).clone();
+            match event.state {
+                NodeState::Failed => journal.write(Record::Failed {
+                    node,
+                    attempt: event.attempt,
+                    error: event
+                        .error
+                        .as_ref()
+                        .map(|e| e.message.clone())
+                        .unwrap_or_default(),
+                }),
+                NodeState::Skipped => journal.write(Record::Skipped { node }),
+                _ => {}
+            }
+        }
         self.state[event.node.index()] = event.state;
         self.emit(EventKind::Node(event));
     }
@@ -462,4 +612,41 @@ impl Scheduler {
             let _ = self.events.send(Event { at, kind });
         }
     }
+}
+
+/// Waits for the journal to make progress (never, without a journal).
+async fn changed(journal: &mut Option<Journal>) {
+    match journal {
+        Some(journal) => journal.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Hashes the files an attempt left in its stage, off the scheduler's thread.
+async fn collect_outputs(
+    id: &crate::dag::NodeId,
+    output: NodeOutput,
+    stage: Option<(String, std::path::PathBuf)>,
+) -> Result<Attempted, RunError> {
+    let Some((relative, path)) = stage.filter(|(_, path)| has_outputs(path)) else {
+        return Ok(Attempted {
+            output,
+            files: Vec::new(),
+            stage: None,
+        });
+    };
+    let shown = path.display().to_string();
+    let files = tokio::task::spawn_blocking(move || runs::hash_tree(&path))
+        .await
+        .map_err(|e| RunError::retryable(format!("node `{id}`: hashing its outputs: {e}")))?
+        .map_err(|e| {
+            RunError::retryable(format!(
+                "node `{id}`: cannot read its outputs in `{shown}`: {e}"
+            ))
+        })?;
+    Ok(Attempted {
+        output,
+        files,
+        stage: Some(relative),
+    })
 }

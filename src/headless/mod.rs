@@ -1,0 +1,38 @@
+//! The headless commands: `symphony validate`, `symphony run` and `symphony runs`. They share
+//! the Pit with the interface but draw no screen: a progress line on a terminal, JSON lines
+//! with `--json`, plain lines otherwise.
+
+mod exit;
+mod json_lines;
+mod progress;
+mod run;
+mod runs_list;
+mod validate;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+pub use exit::Exit;
+
+use crate::cli::Command;
+use crate::paths::DataPaths;
+
+/// Runs a headless command; returns the process's exit code (see [`Exit`]).
+pub fn run(command: Command, data_dir: Option<&Path>) -> ExitCode {
+    let exit = match command {
+        Command::Validate(args) => validate::validate(&args),
+        Command::Run(args) => with_paths(data_dir, |paths| run::run(&args, paths)),
+        Command::Runs(args) => with_paths(data_dir, |paths| runs_list::list(&args, paths)),
+    };
+    exit.code()
+}
+
+fn with_paths(data_dir: Option<&Path>, f: impl FnOnce(&DataPaths) -> Exit) -> Exit {
+    match DataPaths::resolve(data_dir) {
+        Ok(paths) => f(&paths),
+        Err(error) => {
+            eprintln!("symphony: {error}");
+            Exit::CannotStart
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! `symphony run FILE [--resume RUN_ID]`: runs a workflow in a journaled run directory, with
+//! a progress line, JSON lines or plain messages, and Ctrl-C to cancel (resumably).
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pit::PitError;
+use pit::dag::{LoadOptions, Workflow, load_file};
+use pit::exec::{
+    Checkpointing, Event, EventKind, ExecOptions, Executor, NodeState, RunReport, RunnerRegistry,
+    WorkflowState, restore,
+};
+use pit::journal::{Checkpoint, JournalWriter, Record, RunRecord, Tail};
+use pit::runs::{RunDir, RunStore, now_ms};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::Exit;
+use super::json_lines;
+use super::progress::{Progress, clock};
+use crate::cli::RunArgs;
+use crate::paths::DataPaths;
+
+/// How often the progress line is redrawn.
+const REDRAW: Duration = Duration::from_millis(100);
+
+/// A run ready to start.
+struct Prepared {
+    wf: Arc<Workflow>,
+    dir: RunDir,
+    checkpointing: Checkpointing,
+    time_scale: f64,
+    resumed: usize,
+}
+
+/// Why a run could not start, and the exit code that says so.
+struct Refusal(Exit, String);
+
+impl From<PitError> for Refusal {
+    fn from(error: PitError) -> Self {
+        Refusal(Exit::BadWorkflow, error.to_string())
+    }
+}
+
+/// Runs `symphony run`.
+pub(super) fn run(args: &RunArgs, paths: &DataPaths) -> Exit {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("symphony-run")
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("symphony: cannot start the async runtime: {e}");
+            return Exit::CannotStart;
+        }
+    };
+    let prepared = match prepare(args, paths) {
+        Ok(prepared) => prepared,
+        Err(Refusal(exit, message)) => {
+            eprintln!("symphony: {message}");
+            return exit;
+        }
+    };
+    runtime.block_on(drive(args, prepared))
+}
+
+fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
+    let store = RunStore::new(paths.runs());
+    let cannot = |e: &dyn std::fmt::Display| Refusal(Exit::CannotStart, e.to_string());
+    let (dir, writer, checkpoint, tail) = match &args.resume {
+        None => {
+            let (dir, writer) = store.create().map_err(|e| cannot(&e))?;
+            (dir, writer, Checkpoint::default(), Tail::Clean)
+        }
+        Some(id) => {
+            let (dir, contents) = store.open(id).map_err(|e| cannot(&e))?;
+            let writer = JournalWriter::reopen(&dir.journal_path(), contents.valid_len)
+                .map_err(|e| cannot(&e))?;
+            let checkpoint = Checkpoint::from_records(contents.records);
+            (dir, writer, checkpoint, contents.tail)
+        }
+    };
+    let time_scale = args
+        .time_scale
+        .or(checkpoint.run.as_ref().map(|r| r.time_scale))
+        .unwrap_or(1.0);
+    if !time_scale.is_finite() || time_scale < 0.0 {
+        return Err(PitError::BadTimeScale { scale: time_scale }.into());
+    }
+    // Sleeps are scaled by the runner, so the workflow (and its digest) is the recorded one.
+    let (_, file) = load_file(&args.file, &LoadOptions { time_scale: 1.0 })?;
+    let origin = args.file.display().to_string();
+    let wf = Workflow::build(&file).map_err(|report| PitError::Invalid {
+        origin: origin.clone(),
+        report,
+    })?;
+    let digest = file.digest();
+    if let Some(before) = &checkpoint.run
+        && before.digest != digest
+    {
+        return Err(Refusal(
+            Exit::CannotStart,
+            format!(
+                "`{origin}` is not the workflow run `{}` started with (`{}`): it changed \
+                 since; resume with the same workflow, or start a new run without --resume",
+                dir.id(),
+                before.workflow
+            ),
+        ));
+    }
+    if matches!(tail, Tail::Torn { .. } | Tail::Corrupt { .. }) {
+        eprintln!(
+            "symphony: the journal of run `{}` ended in a record cut short by the crash; \
+             it was dropped (that node runs again)",
+            dir.id()
+        );
+    }
+    let (done, problems) = restore(&wf, &dir, checkpoint.completed.into_values());
+    for problem in problems {
+        eprintln!("symphony: {problem}");
+    }
+    let incarnation = checkpoint.run.as_ref().map_or(1, |r| r.incarnation + 1);
+    let workers = args.workers.map_or_else(default_workers, |w| w as usize);
+    let mut writer = writer;
+    writer.write(Record::Run(RunRecord {
+        run: dir.id().to_string(),
+        incarnation,
+        workflow: origin,
+        name: wf.name().map(str::to_owned),
+        digest,
+        nodes: wf.node_count() as u32,
+        workers: workers as u32,
+        time_scale,
+        at_ms: now_ms(),
+    }));
+    let resumed = done.len();
+    let checkpointing = Checkpointing {
+        writer,
+        dir: dir.path().to_owned(),
+        run_id: Arc::from(dir.id().as_str()),
+        incarnation,
+        done,
+    };
+    Ok(Prepared {
+        wf: Arc::new(wf),
+        dir,
+        checkpointing,
+        time_scale,
+        resumed,
+    })
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| n.get())
+}
+
+/// How the run is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Json,
+    Bar,
+    Plain,
+}
+
+async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
+    let Prepared {
+        wf,
+        dir,
+        checkpointing,
+        time_scale,
+        resumed,
+    } = prepared;
+    let output = if args.json {
+        Output::Json
+    } else if std::io::stderr().is_terminal() {
+        Output::Bar
+    } else {
+        Output::Plain
+    };
+    let workers = args.workers.map_or_else(default_workers, |w| w as usize);
+    let options = ExecOptions {
+        workers,
+        // Room for every event of a large run, so that --json loses none.
+        event_capacity: (wf.node_count() * 4).clamp(1 << 16, 1 << 22),
+        ..ExecOptions::default()
+    };
+    let incarnation = checkpointing.incarnation;
+    let executor = Executor::new(RunnerRegistry::with_builtins(time_scale), options);
+    let file = args.file.display().to_string();
+    let id = dir.id().to_string();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    if output == Output::Json {
+        let line = serde_json::json!({
+            "event": "run", "run": id, "workflow": file, "nodes": wf.node_count(),
+            "workers": workers, "incarnation": incarnation, "resumed": resumed,
+            "dir": dir.path(),
+        });
+        let _ = writeln!(stdout, "{line}");
+    } else if resumed > 0 || incarnation > 1 {
+        eprintln!(
+            "resuming run {id} of {file}: {resumed} of {} nodes completed before; {workers} workers",
+            wf.node_count()
+        );
+    } else {
+        eprintln!(
+            "run {id} of {file}: {} nodes, {workers} workers",
+            wf.node_count()
+        );
+    }
+    let (handle, mut events) = executor.start_journaled(wf.clone(), checkpointing);
+    let control = handle.control();
+    let wait = handle.wait();
+    tokio::pin!(wait);
+    let started = Instant::now();
+    let mut progress = Progress::new(wf.node_count());
+    let mut tick = tokio::time::interval(REDRAW);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut cancelled = false;
+    let mut bar_shown = false;
+    let report = loop {
+        tokio::select! {
+            biased;
+            result = &mut wait => break result,
+            _ = &mut ctrl_c, if !cancelled => {
+                cancelled = true;
+                let _ = control.cancel();
+            }
+            received = events.recv() => match received {
+                Ok(event) => {
+                    show(&wf, &event, output, &mut progress, &mut stdout, &mut bar_shown);
+                }
+                Err(RecvError::Lagged(missed)) if output == Output::Json => {
+                    let _ = writeln!(stdout, "{}", json_lines::lagged(missed));
+                }
+                Err(_) => {}
+            },
+            _ = tick.tick() => {
+                if output == Output::Bar {
+                    draw_bar(&progress, started.elapsed(), &mut bar_shown);
+                }
+                let _ = stdout.flush();
+            }
+        }
+    };
+    while let Ok(event) = events.try_recv() {
+        show(
+            &wf,
+            &event,
+            output,
+            &mut progress,
+            &mut stdout,
+            &mut bar_shown,
+        );
+    }
+    if bar_shown {
+        eprint!("\r\x1b[2K");
+    }
+    let report = match report {
+        Ok(report) => report,
+        Err(error) => {
+            let _ = stdout.flush();
+            eprintln!("symphony: {error}");
+            return Exit::RunFailed;
+        }
+    };
+    progress.finish(&report.nodes);
+    let exit = match report.state {
+        WorkflowState::Completed => Exit::Success,
+        WorkflowState::Cancelled => Exit::Stopped,
+        _ => Exit::RunFailed,
+    };
+    if output == Output::Json {
+        let line = serde_json::json!({
+            "event": "end", "run": id, "state": report.state.name(), "reason": report.reason,
+            "completed": progress.count(NodeState::Completed),
+            "failed": progress.count(NodeState::Failed),
+            "skipped": progress.count(NodeState::Skipped),
+            "elapsed_ms": (report.elapsed.as_secs_f64() * 1e6).round() / 1e3,
+            "exit": exit.number(),
+        });
+        let _ = writeln!(stdout, "{line}");
+    } else {
+        eprintln!("{}", summary(&id, &file, &report, &progress));
+    }
+    let _ = stdout.flush();
+    exit
+}
+
+/// Shows one event: a JSON line, or (for failures) a line above the progress bar.
+fn show(
+    wf: &Workflow,
+    event: &Event,
+    output: Output,
+    progress: &mut Progress,
+    stdout: &mut impl Write,
+    bar_shown: &mut bool,
+) {
+    if output == Output::Json {
+        let _ = writeln!(stdout, "{}", json_lines::event(wf, event));
+    }
+    let EventKind::Node(node) = &event.kind else {
+        return;
+    };
+    progress.apply(node);
+    if output == Output::Json || node.state != NodeState::Failed {
+        return;
+    }
+    if *bar_shown {
+        eprint!("\r\x1b[2K");
+        *bar_shown = false;
+    }
+    let error = node.error.as_ref().map_or("", |e| e.message.as_str());
+    eprintln!("failed: {}: {error}", wf.id(node.node));
+}
+
+fn draw_bar(progress: &Progress, elapsed: Duration, bar_shown: &mut bool) {
+    let width = crossterm::terminal::size().map_or(80, |(w, _)| w as usize);
+    eprint!(
+        "\r\x1b[2K{}",
+        progress.line(elapsed, width.saturating_sub(1))
+    );
+    let _ = std::io::stderr().flush();
+    *bar_shown = true;
+}
+
+/// The last line of a run.
+fn summary(id: &str, file: &str, report: &RunReport, progress: &Progress) -> String {
+    let counts = format!(
+        "{} completed, {} failed, {} skipped of {} nodes in {}",
+        progress.count(NodeState::Completed),
+        progress.count(NodeState::Failed),
+        progress.count(NodeState::Skipped),
+        progress.total(),
+        clock(report.elapsed),
+    );
+    let resume = format!("symphony run {file} --resume {id}");
+    let reason = report
+        .reason
+        .as_deref()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    match report.state {
+        WorkflowState::Completed => format!("run {id} completed: {counts}"),
+        WorkflowState::Cancelled => {
+            format!("run {id} cancelled{reason}: {counts}; continue it with `{resume}`")
+        }
+        _ => format!(
+            "run {id} failed{reason}: {counts}; fix the cause and run the failed nodes again \
+             with `{resume}`"
+        ),
+    }
+}
