@@ -82,6 +82,10 @@ pub struct RunArgs {
     /// faster. [default: 1, or the resumed run's]
     #[arg(long, value_name = "X")]
     pub time_scale: Option<f64>,
+    /// Give input node ID its value (JSON, or else text); repeat for several. An input left
+    /// without one is asked for on a terminal; elsewhere the run stops, resumably.
+    #[arg(long = "input", short = 'i', value_name = "ID=VALUE")]
+    pub inputs: Vec<String>,
 }
 
 /// `symphony runs`.

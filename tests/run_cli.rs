@@ -544,3 +544,83 @@ fn clear_dir(dir: &Path) {
         let _ = std::fs::remove_dir(entry.path());
     }
 }
+
+#[test]
+fn an_input_without_a_value_stops_the_run_until_one_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("input.toml");
+    write(
+        &file,
+        r#"[[nodes]]
+id = "limit"
+kind = "input"
+outputs = [{ name = "n", type = "number" }]
+[[nodes]]
+id = "check"
+kind = "branch"
+[[nodes]]
+id = "big"
+kind = "operator"
+runner = "shell"
+params = { command = "echo \"$SYMPHONY_INPUTS\" > $SYMPHONY_OUT/seen" }
+[[edges]]
+from = "limit"
+to = "check"
+kind = "control"
+[[edges]]
+from = "check"
+to = "big"
+kind = "conditional"
+condition = "value > 10"
+"#,
+    );
+    let out = run_to_end(symphony(&data).arg("run").arg(&file));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--input limit=VALUE"),
+        "{}",
+        text(&out.stderr)
+    );
+    let id = newest_run(&data);
+    let out = run_to_end(
+        symphony(&data)
+            .arg("run")
+            .arg(&file)
+            .args(["--resume", &id, "--input", "limit=42"]),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let seen = std::fs::read_to_string(run_dir(&data, &id).join("outputs/big/seen")).unwrap();
+    assert_eq!(seen.trim(), r#"{"check":42}"#);
+
+    let out = run_to_end(
+        symphony(&data)
+            .arg("run")
+            .arg(&file)
+            .args(["--input", "big=1"]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not an input"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_invalid_workflow_gets_no_run_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("bad.toml");
+    write(&file, "[[nodes]]\nid = \"a\"\nkind = \"nonsense\"\n");
+    let out = run_to_end(symphony(&data).arg("run").arg(&file));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.toml:3"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !data.join("runs").exists() || std::fs::read_dir(data.join("runs")).unwrap().count() == 0
+    );
+}

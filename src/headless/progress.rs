@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use pit::dag::NodeIx;
 use pit::exec::{NodeEvent, NodeState};
 
 /// Node counts of a run, kept from its events.
@@ -50,6 +51,14 @@ impl Progress {
         for state in states {
             self.counts[state_index(*state)] += 1;
         }
+    }
+
+    /// A node's state.
+    pub fn state(&self, node: NodeIx) -> NodeState {
+        self.states
+            .get(node.index())
+            .copied()
+            .unwrap_or(NodeState::Pending)
     }
 
     /// Nodes in `state`.
@@ -126,8 +135,6 @@ fn truncate(text: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use pit::dag::NodeIx;
-
     use super::*;
 
     fn event(node: u32, state: NodeState) -> NodeEvent {

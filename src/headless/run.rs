@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pit::PitError;
-use pit::dag::{LoadOptions, Workflow, load_file};
+use pit::dag::{LoadOptions, NodeIx, NodeKind, Workflow, load_file};
 use pit::exec::{
-    Checkpointing, Event, EventKind, ExecOptions, Executor, NodeState, RunReport, RunnerRegistry,
-    WorkflowState, restore,
+    Checkpointing, Event, EventKind, ExecOptions, Executor, NodeState, RunControl, RunReport,
+    RunnerRegistry, WorkflowState, restore,
 };
 use pit::journal::{Checkpoint, JournalWriter, Record, RunRecord, Tail};
 use pit::runs::{RunDir, RunStore, now_ms};
+use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::Exit;
@@ -27,6 +28,7 @@ const REDRAW: Duration = Duration::from_millis(100);
 /// A run ready to start.
 struct Prepared {
     wf: Arc<Workflow>,
+    inputs: Vec<(NodeIx, Value)>,
     dir: RunDir,
     checkpointing: Checkpointing,
     time_scale: f64,
@@ -68,19 +70,15 @@ pub(super) fn run(args: &RunArgs, paths: &DataPaths) -> Exit {
 fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
     let store = RunStore::new(paths.runs());
     let cannot = |e: &dyn std::fmt::Display| Refusal(Exit::CannotStart, e.to_string());
-    let (dir, writer, checkpoint, tail) = match &args.resume {
-        None => {
-            let (dir, writer) = store.create().map_err(|e| cannot(&e))?;
-            (dir, writer, Checkpoint::default(), Tail::Clean)
-        }
-        Some(id) => {
-            let (dir, contents) = store.open(id).map_err(|e| cannot(&e))?;
-            let writer = JournalWriter::reopen(&dir.journal_path(), contents.valid_len)
-                .map_err(|e| cannot(&e))?;
-            let checkpoint = Checkpoint::from_records(contents.records);
-            (dir, writer, checkpoint, contents.tail)
-        }
+    let resumed = match &args.resume {
+        None => None,
+        Some(id) => Some(store.open(id).map_err(|e| cannot(&e))?),
     };
+    let checkpoint = resumed
+        .as_ref()
+        .map_or_else(Checkpoint::default, |(_, contents)| {
+            Checkpoint::from_records(contents.records.iter().cloned())
+        });
     let time_scale = args
         .time_scale
         .or(checkpoint.run.as_ref().map(|r| r.time_scale))
@@ -95,6 +93,7 @@ fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
         origin: origin.clone(),
         report,
     })?;
+    let inputs = parse_inputs(&args.inputs, &wf)?;
     let digest = file.digest();
     if let Some(before) = &checkpoint.run
         && before.digest != digest
@@ -104,11 +103,23 @@ fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
             format!(
                 "`{origin}` is not the workflow run `{}` started with (`{}`): it changed \
                  since; resume with the same workflow, or start a new run without --resume",
-                dir.id(),
+                args.resume.as_deref().unwrap_or_default(),
                 before.workflow
             ),
         ));
     }
+    // Only a valid workflow gets a run directory.
+    let (dir, writer, tail) = match resumed {
+        None => {
+            let (dir, writer) = store.create().map_err(|e| cannot(&e))?;
+            (dir, writer, Tail::Clean)
+        }
+        Some((dir, contents)) => {
+            let writer = JournalWriter::reopen(&dir.journal_path(), contents.valid_len)
+                .map_err(|e| cannot(&e))?;
+            (dir, writer, contents.tail)
+        }
+    };
     if matches!(tail, Tail::Torn { .. } | Tail::Corrupt { .. }) {
         eprintln!(
             "symphony: the journal of run `{}` ended in a record cut short by the crash; \
@@ -144,11 +155,40 @@ fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
     };
     Ok(Prepared {
         wf: Arc::new(wf),
+        inputs,
         dir,
         checkpointing,
         time_scale,
         resumed,
     })
+}
+
+/// `--input ID=VALUE`s, checked against the workflow's input nodes.
+fn parse_inputs(given: &[String], wf: &Workflow) -> Result<Vec<(NodeIx, Value)>, Refusal> {
+    let bad = |message: String| Refusal(Exit::BadWorkflow, message);
+    given
+        .iter()
+        .map(|arg| {
+            let Some((id, text)) = arg.split_once('=') else {
+                return Err(bad(format!("--input `{arg}`: write it as ID=VALUE")));
+            };
+            let node = wf
+                .lookup(id)
+                .ok_or_else(|| bad(format!("--input `{arg}`: the workflow has no node `{id}`")))?;
+            if wf.kind(node) != NodeKind::Input {
+                return Err(bad(format!(
+                    "--input `{arg}`: node `{id}` is a {} node, not an input",
+                    wf.kind(node)
+                )));
+            }
+            Ok((node, json_or_text(text)))
+        })
+        .collect()
+}
+
+/// A value typed by a person: JSON when it parses, else the text itself.
+fn json_or_text(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
 }
 
 fn default_workers() -> usize {
@@ -166,6 +206,7 @@ enum Output {
 async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
     let Prepared {
         wf,
+        inputs,
         dir,
         checkpointing,
         time_scale,
@@ -183,6 +224,7 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
         workers,
         // Room for every event of a large run, so that --json loses none.
         event_capacity: (wf.node_count() * 4).clamp(1 << 16, 1 << 22),
+        inputs,
         ..ExecOptions::default()
     };
     let incarnation = checkpointing.incarnation;
@@ -210,6 +252,7 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
     }
     let (handle, mut events) = executor.start_journaled(wf.clone(), checkpointing);
     let control = handle.control();
+
     let wait = handle.wait();
     tokio::pin!(wait);
     let started = Instant::now();
@@ -230,6 +273,16 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
             received = events.recv() => match received {
                 Ok(event) => {
                     show(&wf, &event, output, &mut progress, &mut stdout, &mut bar_shown);
+                    if is_waiting_for_input(&event) && !cancelled {
+                        if bar_shown {
+                            eprint!("\r\x1b[2K");
+                            bar_shown = false;
+                        }
+                        if !ask_for_inputs(&wf, &progress, &control, output).await {
+                            cancelled = true;
+                            let _ = control.cancel();
+                        }
+                    }
                 }
                 Err(RecvError::Lagged(missed)) if output == Output::Json => {
                     let _ = writeln!(stdout, "{}", json_lines::lagged(missed));
@@ -288,6 +341,62 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
     exit
 }
 
+fn is_waiting_for_input(event: &Event) -> bool {
+    matches!(
+        event.kind,
+        EventKind::Workflow {
+            state: WorkflowState::WaitingForInput,
+            ..
+        }
+    )
+}
+
+/// Asks for the value of every input node that waits, on a terminal; elsewhere says how to
+/// give them. False when the run cannot go on.
+async fn ask_for_inputs(
+    wf: &Arc<Workflow>,
+    progress: &Progress,
+    control: &RunControl,
+    output: Output,
+) -> bool {
+    let waiting: Vec<NodeIx> = wf
+        .nodes()
+        .filter(|&n| wf.kind(n) == NodeKind::Input && progress.state(n) == NodeState::Queued)
+        .collect();
+    if waiting.is_empty() {
+        return true; // the value arrived meanwhile
+    }
+    let interactive = output != Output::Json && std::io::stdin().is_terminal();
+    if !interactive {
+        let flags: Vec<String> = waiting
+            .iter()
+            .map(|&n| format!("--input {}=VALUE", wf.id(n)))
+            .collect();
+        eprintln!(
+            "symphony: the run waits for input; give it with {} (the run stops now; resume \
+             it with the values)",
+            flags.join(" ")
+        );
+        return false;
+    }
+    for node in waiting {
+        let prompt = format!("value for input `{}` (JSON or text): ", wf.id(node));
+        let line = tokio::task::spawn_blocking(move || {
+            eprint!("{prompt}");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map(|n| (n, line))
+        })
+        .await;
+        match line {
+            Ok(Ok((n, line))) if n > 0 => {
+                let _ = control.provide(node, json_or_text(line.trim_end_matches(['\r', '\n'])));
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Shows one event: a JSON line, or (for failures) a line above the progress bar.
 fn show(
     wf: &Workflow,
@@ -304,15 +413,23 @@ fn show(
         return;
     };
     progress.apply(node);
-    if output == Output::Json || node.state != NodeState::Failed {
+    let cancelled = node
+        .error
+        .as_ref()
+        .is_some_and(|e| e.message == "cancelled");
+    if output == Output::Json || node.state != NodeState::Failed || cancelled {
         return;
     }
     if *bar_shown {
         eprint!("\r\x1b[2K");
         *bar_shown = false;
     }
+    let id = wf.id(node.node);
     let error = node.error.as_ref().map_or("", |e| e.message.as_str());
-    eprintln!("failed: {}: {error}", wf.id(node.node));
+    let error = error
+        .strip_prefix(&format!("node `{id}`: "))
+        .unwrap_or(error);
+    eprintln!("failed: {id}: {error}");
 }
 
 fn draw_bar(progress: &Progress, elapsed: Duration, bar_shown: &mut bool) {
@@ -339,6 +456,7 @@ fn summary(id: &str, file: &str, report: &RunReport, progress: &Progress) -> Str
     let reason = report
         .reason
         .as_deref()
+        .filter(|r| *r != "cancelled")
         .map(|r| format!(" ({r})"))
         .unwrap_or_default();
     match report.state {

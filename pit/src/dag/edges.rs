@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::condition::Condition;
 use super::file::{EdgeSpec, WorkflowFile};
 use super::ids::{EdgeIx, NodeIx, PortName, check_id};
 use super::kinds::EdgeKind;
@@ -133,6 +134,11 @@ fn check_condition(spec: &EdgeSpec, problems: &mut Vec<EdgeProblem>) {
         .is_some_and(|c| !c.trim().is_empty());
     match spec.kind {
         EdgeKind::Conditional if !has_condition => problems.push(EdgeProblem::MissingCondition),
+        EdgeKind::Conditional => {
+            if let Some(Err(message)) = spec.condition.as_deref().map(Condition::parse) {
+                problems.push(EdgeProblem::BadCondition { message });
+            }
+        }
         EdgeKind::Data | EdgeKind::Control if spec.condition.is_some() => {
             problems.push(EdgeProblem::UnexpectedCondition { kind: spec.kind });
         }

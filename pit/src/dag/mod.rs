@@ -10,6 +10,7 @@
 mod analysis;
 mod build;
 mod checks;
+mod condition;
 mod cycles;
 mod duration;
 mod edge_checks;
@@ -29,6 +30,7 @@ mod workflow;
 
 pub use analysis::{CriticalPath, critical_path, sleep_seconds, total_work};
 pub use build::validate;
+pub use condition::Condition;
 pub use duration::{BadDuration, HumanDuration};
 pub use file::{EdgeSpec, FORMAT_VERSION, NodeSpec, PortSpec, WorkflowFile};
 pub use ids::{

@@ -108,6 +108,11 @@ pub enum EdgeProblem {
     },
     /// A conditional edge without a condition (or with an empty one).
     MissingCondition,
+    /// A condition that does not parse.
+    BadCondition {
+        /// What is wrong, and where in the condition.
+        message: String,
+    },
     /// A condition on an edge that is not conditional.
     UnexpectedCondition {
         /// The edge's kind.
@@ -162,6 +167,11 @@ impl fmt::Display for EdgeProblem {
                 "a {} edge carries no data; remove `{}` (or make it `kind = \"data\"`)",
                 kind.name(),
                 end.port_field()
+            ),
+            EdgeProblem::BadCondition { message } => write!(
+                f,
+                "its condition does not parse: {message} (see \"Conditions\" in \
+                 docs/WORKFLOW_FORMAT.md)"
             ),
             EdgeProblem::MissingCondition => f.write_str(
                 "a conditional edge needs a non-empty `condition`; add one or make the edge \

@@ -58,7 +58,10 @@ impl NodeRunner for SleepRunner {
 /// killed when the attempt is dropped (timeout, skip, cancel), and when Symphony itself dies
 /// (so that a resumed run never overlaps an orphan of the killed one).
 ///
-/// The command sees `SYMPHONY_NODE` and `SYMPHONY_ATTEMPT`, and in a journaled run
+/// A zero exit completes the node with its stdout as the value: parsed as JSON when it is
+/// JSON, else as text. The command sees `SYMPHONY_NODE`, `SYMPHONY_ATTEMPT`,
+/// `SYMPHONY_INPUTS` (a JSON object of its predecessors' values by node id, when any has
+/// one), and in a journaled run
 /// `SYMPHONY_RUN_ID` and `SYMPHONY_OUT`: the directory for its output files, published to
 /// the run's `outputs/<node>/` once the completion is durable.
 #[derive(Debug, Clone, Copy, Default)]
@@ -89,6 +92,14 @@ impl NodeRunner for ShellRunner {
             if let Some(run) = ctx.run_id() {
                 sh.env("SYMPHONY_RUN_ID", run);
             }
+            let inputs = ctx.inputs();
+            if !inputs.is_empty() {
+                let object: serde_json::Map<String, Value> = inputs
+                    .iter()
+                    .map(|(id, value)| (id.as_str().to_owned(), Value::clone(value)))
+                    .collect();
+                sh.env("SYMPHONY_INPUTS", Value::Object(object).to_string());
+            }
             if let Some(dir) = ctx.output_dir() {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     RunError::retryable(format!(
@@ -114,9 +125,10 @@ impl NodeRunner for ShellRunner {
             })?;
             if out.status.success() {
                 let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-                return Ok(NodeOutput {
-                    value: Some(Value::String(stdout)),
-                });
+                // JSON on stdout is the value (so that conditions can read its fields);
+                // anything else is the text.
+                let value = serde_json::from_str(stdout.trim()).unwrap_or(Value::String(stdout));
+                return Ok(NodeOutput { value: Some(value) });
             }
             let stderr = String::from_utf8_lossy(&out.stderr);
             let mut start = stderr.len().saturating_sub(STDERR_TAIL);

@@ -61,6 +61,8 @@ pub enum WorkflowState {
     Failed,
     /// Cancelled by a command.
     Cancelled,
+    /// Nothing can go on until an input node gets its value (`RunControl::provide`).
+    WaitingForInput,
 }
 
 impl WorkflowState {
@@ -73,6 +75,7 @@ impl WorkflowState {
             WorkflowState::Completed => "completed",
             WorkflowState::Failed => "failed",
             WorkflowState::Cancelled => "cancelled",
+            WorkflowState::WaitingForInput => "waiting_for_input",
         }
     }
 

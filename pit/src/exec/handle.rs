@@ -27,6 +27,8 @@ pub struct ExecOptions {
     pub event_capacity: usize,
     /// Start in the Paused state (nothing starts until `resume`).
     pub start_paused: bool,
+    /// Values for input nodes, given from the start (as `RunControl::provide` would later).
+    pub inputs: Vec<(NodeIx, serde_json::Value)>,
 }
 
 impl Default for ExecOptions {
@@ -37,6 +39,7 @@ impl Default for ExecOptions {
             timeout: None,
             event_capacity: 1 << 16,
             start_paused: false,
+            inputs: Vec::new(),
         }
     }
 }
@@ -95,13 +98,14 @@ impl Executor {
 }
 
 /// A command to a running workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum Command {
     Pause,
     Resume,
     Cancel,
     Retry(NodeIx),
     Skip(NodeIx),
+    Provide(NodeIx, serde_json::Value),
 }
 
 /// Why a command could not be delivered, or a run not awaited.
@@ -152,6 +156,12 @@ impl RunControl {
     /// Skips `node` (killing its attempt if one runs); hard dependents are skipped too.
     pub fn skip(&self, node: NodeIx) -> Result<(), ExecError> {
         self.send(Command::Skip(node))
+    }
+
+    /// Gives input node `node` its value: it completes with it if the run waits for it
+    /// (WaitingForInput), or when it is reached.
+    pub fn provide(&self, node: NodeIx, value: serde_json::Value) -> Result<(), ExecError> {
+        self.send(Command::Provide(node, value))
     }
 
     /// Another event receiver, from now on.

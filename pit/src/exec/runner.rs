@@ -44,6 +44,7 @@ pub struct NodeContext {
 pub(super) struct AttemptEnv {
     pub(super) run_id: Option<Arc<str>>,
     pub(super) output_dir: Option<PathBuf>,
+    pub(super) inputs: Vec<(NodeId, Arc<Value>)>,
 }
 
 impl NodeContext {
@@ -61,6 +62,12 @@ impl NodeContext {
             env,
             cancel,
         }
+    }
+
+    /// The values of the node's predecessors that produced one, by node id (a shell
+    /// command's JSON or text, an input's value, what a control node passed on).
+    pub fn inputs(&self) -> &[(NodeId, Arc<Value>)] {
+        &self.env.inputs
     }
 
     /// The run's id, when the run is journaled.

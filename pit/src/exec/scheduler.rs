@@ -11,16 +11,23 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::{AbortHandle, Id, JoinError, JoinSet};
 use tokio::time::Instant;
 
-use crate::dag::{Dependency, NodeIx, OnFailure, Workflow};
+use serde_json::Value;
+
+use crate::dag::{Condition, EdgeIx, NodeIx, Workflow};
 use crate::journal::{Completion, OutputFile, Record};
 use crate::runs;
 
-use super::checkpointing::{Checkpointing, Journal, has_outputs};
+use super::checkpointing::{Checkpointing, Journal};
 use super::events::{Event, EventKind, NodeEvent, NodeState, WorkflowState};
 use super::handle::{Command, ExecOptions, RunReport};
 use super::runner::{AttemptEnv, CancelToken, NodeContext, NodeOutput, RunError, RunnerRegistry};
 
+mod builtin_kinds;
 mod commands;
+mod flow;
+mod journaled;
+
+use journaled::{changed, collect_outputs};
 
 /// One attempt of `node`'s runner, on behalf of `owner` (itself, or the node it is the
 /// fallback of).
@@ -68,8 +75,20 @@ pub(super) struct Scheduler {
     state: Vec<NodeState>,
     /// In-edges whose source has not settled yet.
     waiting: Vec<u32>,
-    /// Some hard dependency settled without completing.
+    /// An in-edge that must be taken (hard, or conditional) was not.
     blocked: Vec<bool>,
+    /// Why a node will be skipped, when a condition could not be evaluated.
+    skip_reasons: HashMap<NodeIx, RunError>,
+    /// Completed nodes' values (most nodes produce none).
+    values: HashMap<NodeIx, Arc<Value>>,
+    /// The parsed conditions of conditional edges.
+    conditions: HashMap<EdgeIx, Condition>,
+    /// Input nodes without a value, waiting for `provide`.
+    parked: Vec<Job>,
+    /// Values provided for input nodes not reached yet.
+    provided: HashMap<NodeIx, Value>,
+    /// Whether the last workflow event was WaitingForInput.
+    waiting_for_input: bool,
     /// Nodes that are some node's fallback: they run only in another's place.
     is_fallback: Vec<bool>,
     ready: VecDeque<Job>,
@@ -108,6 +127,18 @@ impl Scheduler {
         let waiting = wf.nodes().map(|n| wf.in_edges(n).len() as u32).collect();
         let open = is_fallback.iter().filter(|f| !**f).count();
         let paused = options.start_paused;
+        let provided = options.inputs.iter().cloned().collect();
+        let conditions = (0..wf.edge_count() as u32)
+            .map(EdgeIx)
+            .filter_map(|e| {
+                let text = wf.condition(e)?;
+                // Validation parsed every condition; one that fails here is never taken.
+                let condition = Condition::parse(text).unwrap_or_else(|_| {
+                    Condition::parse("false").unwrap_or_else(|_| unreachable!())
+                });
+                Some((e, condition))
+            })
+            .collect();
         let (journal, done) = match checkpointing.map(Journal::new) {
             Some((journal, done)) => (Some(journal), done),
             None => (None, Vec::new()),
@@ -121,6 +152,12 @@ impl Scheduler {
             state: vec![NodeState::Pending; n],
             waiting,
             blocked: vec![false; n],
+            skip_reasons: HashMap::new(),
+            values: HashMap::new(),
+            conditions,
+            parked: Vec::new(),
+            provided,
+            waiting_for_input: false,
             is_fallback,
             ready: VecDeque::new(),
             tasks: JoinSet::new(),
@@ -184,9 +221,20 @@ impl Scheduler {
             }
             let awaiting = self.journal.as_ref().is_some_and(Journal::is_awaiting);
             if self.tasks.is_empty() && self.ready.is_empty() && !self.paused && !awaiting {
-                // Unreachable while the counters are right; end rather than hang.
-                let reason = "internal error: no node can start; please report this".to_owned();
-                break self.stop(WorkflowState::Failed, reason);
+                if self.parked.is_empty() {
+                    // Unreachable while the counters are right; end rather than hang.
+                    let reason = "internal error: no node can start; please report this".to_owned();
+                    break self.stop(WorkflowState::Failed, reason);
+                }
+                if !commands_open {
+                    let reason =
+                        "waiting for input, and every handle to the run was dropped".to_owned();
+                    break self.stop(WorkflowState::Cancelled, reason);
+                }
+                // A command already sent may be the value.
+                if commands.is_empty() {
+                    self.wait_for_input();
+                }
             }
             if self.paused && !commands_open {
                 let reason = "paused, and every handle to the run was dropped".to_owned();
@@ -259,6 +307,9 @@ impl Scheduler {
     }
 
     fn start(&mut self, job: Job) {
+        if self.wf.settings(job.node).runner.is_none() && self.start_builtin_kind(job) {
+            return;
+        }
         let settings = self.wf.settings(job.node);
         let Some(runner) = self.registry.get(settings.runner.as_ref()).cloned() else {
             let name = settings.runner.as_ref().map_or("noop", |r| r.as_str());
@@ -274,6 +325,14 @@ impl Scheduler {
         let (guard, token) = CancelToken::new();
         let id = self.wf.id(job.node).clone();
         let mut env = AttemptEnv::default();
+        if !self.values.is_empty() {
+            env.inputs = self
+                .wf
+                .predecessors(job.owner)
+                .iter()
+                .filter_map(|p| Some((self.wf.id(*p).clone(), self.values.get(p)?.clone())))
+                .collect();
+        }
         let mut stage = None;
         if let Some(journal) = &mut self.journal {
             journal.write(Record::Started {
@@ -362,188 +421,6 @@ impl Scheduler {
         }
     }
 
-    fn succeeded(&mut self, job: Job, attempted: Attempted) {
-        if let Some(journal) = &mut self.journal {
-            let via = (job.node != job.owner).then(|| self.wf.id(job.node).clone());
-            journal.complete(Completion {
-                node: self.wf.id(job.owner).clone(),
-                attempt: job.attempt,
-                via,
-                value: attempted.output.value,
-                files: attempted.files,
-                stage: attempted.stage,
-            });
-            return;
-        }
-        self.settle_completed(job);
-    }
-
-    /// Settles completions the journal has made durable, publishing their outputs.
-    fn durable(&mut self) -> Result<(), String> {
-        let Some(journal) = &mut self.journal else {
-            return Ok(());
-        };
-        let completions = journal.durable_completions()?;
-        for completion in completions {
-            if let Some(journal) = &self.journal {
-                journal.publish(&completion)?;
-            }
-            let owner = self.wf.lookup(completion.node.as_str());
-            let via = completion.via.as_ref();
-            let node = via.and_then(|via| self.wf.lookup(via.as_str())).or(owner);
-            if let (Some(owner), Some(node)) = (owner, node) {
-                let attempt = completion.attempt;
-                self.settle_completed(Job {
-                    owner,
-                    node,
-                    attempt,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Settles the nodes a previous incarnation completed, before anything starts.
-    fn settle_done(&mut self) {
-        let wf = self.wf.clone();
-        for (node, completion) in std::mem::take(&mut self.done) {
-            let i = node.index();
-            if self.is_fallback[i] || self.state[i] != NodeState::Pending {
-                continue;
-            }
-            self.open -= 1;
-            let via = completion.via.as_ref().and_then(|v| wf.lookup(v.as_str()));
-            self.node_event(NodeEvent {
-                node,
-                state: NodeState::Completed,
-                attempt: completion.attempt,
-                error: None,
-                retry_in: None,
-                via,
-            });
-            for &next in wf.successors(node) {
-                self.waiting[next.index()] -= 1;
-            }
-        }
-    }
-
-    fn settle_completed(&mut self, job: Job) {
-        if job.node != job.owner {
-            self.set(job.node, NodeState::Completed, job.attempt, None);
-        }
-        self.settle(job.owner, NodeState::Completed, job.attempt, None, job);
-    }
-
-    fn attempt_failed(&mut self, job: Job, error: RunError) {
-        let settings = self.wf.settings(job.node);
-        if error.is_retryable() && job.attempt <= settings.retries {
-            let delay = self
-                .options
-                .backoff
-                .delay(job.node, job.attempt, settings.backoff);
-            self.node_event(NodeEvent {
-                node: job.node,
-                state: NodeState::Queued,
-                attempt: job.attempt,
-                error: Some(error),
-                retry_in: Some(delay),
-                via: None,
-            });
-            let next = Job {
-                attempt: job.attempt + 1,
-                ..job
-            };
-            let handle = self.tasks.spawn(async move {
-                tokio::time::sleep(delay).await;
-                None
-            });
-            self.slots.insert(handle.id(), Slot::Backoff(next));
-            self.current.insert(job.owner, (handle.id(), handle));
-            return;
-        }
-        match (settings.on_failure, settings.fallback) {
-            (OnFailure::Fallback, Some(fallback)) => {
-                let (state, via) = if job.node == job.owner {
-                    (NodeState::Running, Some(fallback))
-                } else {
-                    (NodeState::Failed, None)
-                };
-                self.node_event(NodeEvent {
-                    node: job.node,
-                    state,
-                    attempt: job.attempt,
-                    error: Some(error),
-                    retry_in: None,
-                    via,
-                });
-                self.enqueue(Job {
-                    owner: job.owner,
-                    node: fallback,
-                    attempt: 1,
-                });
-            }
-            (policy, _) => {
-                let state = if policy == OnFailure::Skip {
-                    NodeState::Skipped
-                } else {
-                    NodeState::Failed
-                };
-                if job.node != job.owner {
-                    self.set(job.node, state, job.attempt, Some(error.clone()));
-                }
-                self.settle(job.owner, state, job.attempt, Some(error), job);
-            }
-        }
-    }
-
-    /// Gives `owner` its final state and releases the nodes that wait for it.
-    fn settle(
-        &mut self,
-        owner: NodeIx,
-        state: NodeState,
-        attempt: u32,
-        error: Option<RunError>,
-        job: Job,
-    ) {
-        self.node_event(NodeEvent {
-            node: owner,
-            state,
-            attempt,
-            error,
-            retry_in: None,
-            via: (job.node != owner).then_some(job.node),
-        });
-        self.open -= 1;
-        let wf = self.wf.clone();
-        let mut settled = vec![owner];
-        while let Some(node) = settled.pop() {
-            let completed = self.state[node.index()] == NodeState::Completed;
-            if self.state[node.index()] == NodeState::Failed {
-                self.failed += 1;
-            }
-            for (&next, &edge) in wf.successors(node).iter().zip(wf.out_edges(node)) {
-                let i = next.index();
-                if !completed && wf.edge(edge).dependency() == Dependency::Hard {
-                    self.blocked[i] = true;
-                }
-                self.waiting[i] -= 1;
-                if self.waiting[i] == 0 && self.state[i] == NodeState::Pending {
-                    if self.blocked[i] {
-                        self.set(next, NodeState::Skipped, 0, None);
-                        self.open -= 1;
-                        settled.push(next);
-                    } else {
-                        self.enqueue(Job {
-                            owner: next,
-                            node: next,
-                            attempt: 1,
-                        });
-                    }
-                }
-            }
-        }
-    }
-
     fn enqueue(&mut self, job: Job) {
         self.set(job.node, NodeState::Queued, job.attempt, None);
         self.ready.push_back(job);
@@ -559,6 +436,7 @@ impl Scheduler {
                 Slot::Attempt(job) | Slot::Backoff(job) => Some(job),
                 Slot::Aborting { .. } => None,
             })
+            .chain(self.parked.drain(..))
             .collect();
         jobs.sort_by_key(|job| job.owner);
         for job in jobs {
@@ -612,41 +490,4 @@ impl Scheduler {
             let _ = self.events.send(Event { at, kind });
         }
     }
-}
-
-/// Waits for the journal to make progress (never, without a journal).
-async fn changed(journal: &mut Option<Journal>) {
-    match journal {
-        Some(journal) => journal.changed().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Hashes the files an attempt left in its stage, off the scheduler's thread.
-async fn collect_outputs(
-    id: &crate::dag::NodeId,
-    output: NodeOutput,
-    stage: Option<(String, std::path::PathBuf)>,
-) -> Result<Attempted, RunError> {
-    let Some((relative, path)) = stage.filter(|(_, path)| has_outputs(path)) else {
-        return Ok(Attempted {
-            output,
-            files: Vec::new(),
-            stage: None,
-        });
-    };
-    let shown = path.display().to_string();
-    let files = tokio::task::spawn_blocking(move || runs::hash_tree(&path))
-        .await
-        .map_err(|e| RunError::retryable(format!("node `{id}`: hashing its outputs: {e}")))?
-        .map_err(|e| {
-            RunError::retryable(format!(
-                "node `{id}`: cannot read its outputs in `{shown}`: {e}"
-            ))
-        })?;
-    Ok(Attempted {
-        output,
-        files,
-        stage: Some(relative),
-    })
 }

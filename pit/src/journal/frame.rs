@@ -64,6 +64,7 @@ pub fn decode(bytes: &[u8]) -> (Vec<&[u8]>, Tail) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -131,6 +131,7 @@ pub fn publish(stage: &Path, dest: &Path, files: &[OutputFile]) -> io::Result<()
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

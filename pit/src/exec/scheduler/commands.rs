@@ -4,10 +4,11 @@
 
 use std::collections::HashSet;
 
-use crate::dag::{Dependency, NodeIx};
+use crate::dag::{ControlKind, NodeIx, NodeKind};
 use crate::exec::events::{EventKind, NodeState, WorkflowState};
 use crate::exec::handle::Command;
 
+use super::flow::must_be_taken;
 use super::{Job, Scheduler, Slot};
 
 impl Scheduler {
@@ -28,6 +29,7 @@ impl Scheduler {
                 });
             }
             Command::Skip(node) => self.skip(node),
+            Command::Provide(node, value) => self.provide(node, value),
             Command::Retry(node) => self.retry(node),
             Command::Pause | Command::Resume | Command::Cancel => {}
         }
@@ -89,6 +91,7 @@ impl Scheduler {
             attempt: 0,
         });
         self.ready.retain(|j| j.owner != owner);
+        self.parked.retain(|j| j.owner != owner);
         if job.node != owner {
             self.set(job.node, NodeState::Skipped, job.attempt, None);
         }
@@ -148,15 +151,20 @@ impl Scheduler {
                 }
             }
         }
+        let mut merges_taken = HashSet::new();
         for &node in &touched {
             let (mut waiting, mut blocked) = (0, false);
             for (&from, &edge) in wf.predecessors(node).iter().zip(wf.in_edges(node)) {
-                let from = self.state[from.index()];
-                if !from.is_final() {
+                if !self.state[from.index()].is_final() {
                     waiting += 1;
-                } else if from != NodeState::Completed
-                    && wf.edge(edge).dependency() == Dependency::Hard
-                {
+                    continue;
+                }
+                let taken = self.taken(from, edge).unwrap_or(false);
+                if taken && wf.kind(node) == NodeKind::Control(ControlKind::Merge) {
+                    merges_taken.insert(node);
+                }
+                let spec = wf.edge(edge);
+                if !taken && must_be_taken(spec.kind(), spec.dependency()) {
                     blocked = true;
                 }
             }
@@ -164,18 +172,24 @@ impl Scheduler {
             self.blocked[node.index()] = blocked;
         }
         for &node in &touched {
-            if self.waiting[node.index()] != 0 || self.state[node.index()] != NodeState::Pending {
+            let i = node.index();
+            if self.state[i] != NodeState::Pending {
                 continue;
             }
+            let start = if wf.kind(node) == NodeKind::Control(ControlKind::Merge) {
+                merges_taken.contains(&node)
+            } else {
+                self.waiting[i] == 0 && !self.blocked[i]
+            };
             let job = Job {
                 owner: node,
                 node,
                 attempt: 1,
             };
-            if self.blocked[node.index()] {
-                self.settle(node, NodeState::Skipped, 0, None, job);
-            } else {
+            if start {
                 self.enqueue_owner(job);
+            } else if self.waiting[i] == 0 {
+                self.settle(node, NodeState::Skipped, 0, None, job);
             }
         }
     }
