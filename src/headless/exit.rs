@@ -12,7 +12,8 @@ pub enum Exit {
     RunFailed,
     /// 2: the workflow file cannot be read or is not valid.
     BadWorkflow,
-    /// 3: the run was cancelled (Ctrl-C); it can be resumed.
+    /// 3: the run was cancelled (Ctrl-C), or stopped waiting for an input value; it can be
+    /// resumed.
     Stopped,
     /// 4: the run could not start or resume (locked, unknown run id, changed workflow,
     /// unwritable data directory).
@@ -50,7 +51,8 @@ impl Exit {
             ),
             (
                 Exit::Stopped,
-                "The run was cancelled (Ctrl-C); resume it with --resume.",
+                "The run was cancelled (Ctrl-C), or stopped because an input node has no value; \
+                 resume it with --resume (and --input).",
             ),
             (
                 Exit::CannotStart,
