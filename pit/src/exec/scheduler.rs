@@ -3,7 +3,7 @@
 //! `workers` attempts at once. Nothing is spawned per *waiting* node, so a million-node
 //! workflow costs a few bytes per node until its nodes become ready.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,6 +89,10 @@ pub(super) struct Scheduler {
     provided: HashMap<NodeIx, Value>,
     /// Whether the last workflow event was WaitingForInput.
     waiting_for_input: bool,
+    /// Owners whose journaled completion waits to be durable (Running until then).
+    settling: HashSet<NodeIx>,
+    /// Retries asked for while the node was settling: they run once it has.
+    retry_after_settling: HashSet<NodeIx>,
     /// Nodes that are some node's fallback: they run only in another's place.
     is_fallback: Vec<bool>,
     ready: VecDeque<Job>,
@@ -158,6 +162,8 @@ impl Scheduler {
             parked: Vec::new(),
             provided,
             waiting_for_input: false,
+            settling: HashSet::new(),
+            retry_after_settling: HashSet::new(),
             is_fallback,
             ready: VecDeque::new(),
             tasks: JoinSet::new(),
@@ -211,6 +217,14 @@ impl Scheduler {
         let mut commands_open = true;
         let (state, reason) = loop {
             self.dispatch();
+            if self.waiting_for_input && !(self.tasks.is_empty() && self.ready.is_empty()) {
+                // Something runs again (an input was skipped, a node retried).
+                self.waiting_for_input = false;
+                self.emit(EventKind::Workflow {
+                    state: WorkflowState::Running,
+                    reason: None,
+                });
+            }
             if self.open == 0 {
                 let state = if self.failed > 0 {
                     WorkflowState::Failed
@@ -327,10 +341,9 @@ impl Scheduler {
         let mut env = AttemptEnv::default();
         if !self.values.is_empty() {
             env.inputs = self
-                .wf
-                .predecessors(job.owner)
-                .iter()
-                .filter_map(|p| Some((self.wf.id(*p).clone(), self.values.get(p)?.clone())))
+                .distinct_predecessors(job.owner)
+                .into_iter()
+                .filter_map(|p| Some((self.wf.id(p).clone(), self.values.get(&p)?.clone())))
                 .collect();
         }
         let mut stage = None;

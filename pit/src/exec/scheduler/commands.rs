@@ -16,6 +16,7 @@ impl Scheduler {
         match command {
             Command::Pause if !self.paused => {
                 self.paused = true;
+                self.waiting_for_input = false;
                 self.emit(EventKind::Workflow {
                     state: WorkflowState::Paused,
                     reason: None,
@@ -23,6 +24,7 @@ impl Scheduler {
             }
             Command::Resume if self.paused => {
                 self.paused = false;
+                self.waiting_for_input = false;
                 self.emit(EventKind::Workflow {
                     state: WorkflowState::Running,
                     reason: None,
@@ -82,7 +84,8 @@ impl Scheduler {
         let Some(&state) = self.state.get(owner.index()) else {
             return;
         };
-        if state.is_final() || self.is_fallback[owner.index()] {
+        // A completion waiting to be durable has happened: it cannot be skipped any more.
+        if state.is_final() || self.is_fallback[owner.index()] || self.settling.contains(&owner) {
             return;
         }
         let job = self.interrupt(owner, None).unwrap_or(Job {
@@ -91,7 +94,12 @@ impl Scheduler {
             attempt: 0,
         });
         self.ready.retain(|j| j.owner != owner);
+        let parked = self.parked.len();
         self.parked.retain(|j| j.owner != owner);
+        if self.parked.len() != parked {
+            // Announce the wait again, for the inputs still waiting (or not at all).
+            self.waiting_for_input = false;
+        }
         if job.node != owner {
             self.set(job.node, NodeState::Skipped, job.attempt, None);
         }
@@ -103,6 +111,10 @@ impl Scheduler {
             return;
         };
         if self.is_fallback[owner.index()] {
+            return;
+        }
+        if self.settling.contains(&owner) {
+            self.retry_after_settling.insert(owner);
             return;
         }
         let fresh = Job {

@@ -16,6 +16,7 @@ use super::{Attempted, Job, Scheduler, Slot};
 impl Scheduler {
     pub(super) fn succeeded(&mut self, job: Job, attempted: Attempted) {
         if let Some(journal) = &mut self.journal {
+            self.settling.insert(job.owner);
             let via = (job.node != job.owner).then(|| self.wf.id(job.node).clone());
             journal.complete(Completion {
                 node: self.wf.id(job.owner).clone(),
@@ -141,6 +142,11 @@ impl Scheduler {
             }
             for (&next, &edge) in wf.successors(node).iter().zip(wf.out_edges(node)) {
                 let i = next.index();
+                // Counters matter only while a node waits; a node already past that (after
+                // a retry reopened its source) is left alone.
+                if self.state[i] != NodeState::Pending {
+                    continue;
+                }
                 let taken = self.taken(node, edge);
                 let merge = wf.kind(next) == NodeKind::Control(ControlKind::Merge);
                 if let Err(reason) = &taken {
@@ -156,9 +162,6 @@ impl Scheduler {
                     self.blocked[i] = true;
                 }
                 self.waiting[i] -= 1;
-                if self.state[i] != NodeState::Pending {
-                    continue;
-                }
                 let start = if merge {
                     taken
                 } else {
@@ -222,14 +225,21 @@ impl Scheduler {
         Some(Value::Object(object))
     }
 
+    /// A node's predecessors, each once (two edges may join the same pair of nodes).
+    pub(super) fn distinct_predecessors(&self, node: NodeIx) -> Vec<NodeIx> {
+        let mut nodes = self.wf.predecessors(node).to_vec();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+
     /// The value a control node passes on: its one input's value, or an object of its
     /// inputs' values by node id.
     pub(super) fn pass_through(&self, node: NodeIx) -> Option<Value> {
         let inputs: Vec<(NodeIx, &Arc<Value>)> = self
-            .wf
-            .predecessors(node)
-            .iter()
-            .filter_map(|p| self.values.get(p).map(|v| (*p, v)))
+            .distinct_predecessors(node)
+            .into_iter()
+            .filter_map(|p| self.values.get(&p).map(|v| (p, v)))
             .collect();
         match inputs.as_slice() {
             [] => None,

@@ -10,7 +10,7 @@ use crate::exec::events::{NodeEvent, NodeState};
 use crate::exec::runner::{NodeOutput, RunError};
 use crate::runs;
 
-use super::{Attempted, Job, Scheduler};
+use super::{Attempted, Command, Job, Scheduler};
 
 impl Scheduler {
     /// Settles completions the journal has made durable, publishing their outputs.
@@ -33,7 +33,11 @@ impl Scheduler {
                     node,
                     attempt,
                 };
+                self.settling.remove(&owner);
                 self.settle_completed(job, completion.value);
+                if self.retry_after_settling.remove(&owner) {
+                    self.command(Command::Retry(owner));
+                }
             }
         }
         Ok(())
