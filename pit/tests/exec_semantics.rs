@@ -348,6 +348,41 @@ async fn start_paused_runs_nothing_until_resumed() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_snapshot_shows_a_late_monitor_where_the_run_is() {
+    let file = wf(
+        vec![
+            node("quick", json!({})),
+            node("long", json!({"ms": 60_000})),
+        ],
+        vec![edge("quick", "long", "hard")],
+    );
+    let options = ExecOptions {
+        start_paused: true,
+        ..opts()
+    };
+    let mut run = start(file, options);
+    let (quick, long) = (run.ix("quick"), run.ix("long"));
+    let snapshot = run.handle.snapshot().await.unwrap();
+    assert_eq!(snapshot.state, WorkflowState::Paused);
+    assert_eq!(snapshot.nodes[quick.index()], NodeState::Queued);
+    run.handle.resume().unwrap();
+    run.until(|e| e.node == long && e.state == NodeState::Running)
+        .await;
+    let snapshot = run.handle.snapshot().await.unwrap();
+    assert_eq!(snapshot.state, WorkflowState::Running);
+    assert_eq!(
+        (snapshot.nodes[quick.index()], snapshot.nodes[long.index()]),
+        (NodeState::Completed, NodeState::Running)
+    );
+    let control = run.handle.control();
+    run.handle.wait().await.unwrap();
+    assert!(
+        control.snapshot().await.is_err(),
+        "a finished run has no snapshot"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn cancel_kills_running_attempts_at_once() {
     let file = wf(
         vec![node("long", json!({"ms": 3_600_000})), node("b", json!({}))],

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::dag::{NodeIx, Workflow};
@@ -98,7 +98,7 @@ impl Executor {
 }
 
 /// A command to a running workflow.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub(super) enum Command {
     Pause,
     Resume,
@@ -106,6 +106,19 @@ pub(super) enum Command {
     Retry(NodeIx),
     Skip(NodeIx),
     Provide(NodeIx, serde_json::Value),
+    Snapshot(oneshot::Sender<RunSnapshot>),
+}
+
+/// Where a run is now: for a monitor that subscribes late (subscribe first, then take the
+/// snapshot, then apply the events that follow — they are idempotent state changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSnapshot {
+    /// The workflow's state.
+    pub state: WorkflowState,
+    /// Every node's state, by [`NodeIx`].
+    pub nodes: Vec<NodeState>,
+    /// Time since the run started.
+    pub elapsed: Duration,
 }
 
 /// Why a command could not be delivered, or a run not awaited.
@@ -162,6 +175,13 @@ impl RunControl {
     /// (WaitingForInput), or when it is reached.
     pub fn provide(&self, node: NodeIx, value: serde_json::Value) -> Result<(), ExecError> {
         self.send(Command::Provide(node, value))
+    }
+
+    /// The run's state now (every node's, and the workflow's).
+    pub async fn snapshot(&self) -> Result<RunSnapshot, ExecError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Command::Snapshot(tx))?;
+        rx.await.map_err(|_| ExecError::Finished)
     }
 
     /// Another event receiver, from now on.

@@ -27,7 +27,7 @@ pub use backoff::Backoff;
 pub use builtin::{NoopRunner, ShellRunner, SleepRunner};
 pub use checkpointing::{Checkpointing, restore};
 pub use events::{Event, EventKind, NodeEvent, NodeState, WorkflowState};
-pub use handle::{ExecError, ExecOptions, Executor, RunControl, RunHandle, RunReport};
+pub use handle::{ExecError, ExecOptions, Executor, RunControl, RunHandle, RunReport, RunSnapshot};
 pub use runner::{
     CancelToken, NodeContext, NodeOutput, NodeRunner, Retry, RunError, RunFuture, RunnerRegistry,
 };

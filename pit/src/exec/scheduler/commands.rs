@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use crate::dag::{ControlKind, NodeIx, NodeKind};
 use crate::exec::events::{EventKind, NodeState, WorkflowState};
-use crate::exec::handle::Command;
+use crate::exec::handle::{Command, RunSnapshot};
 
 use super::flow::must_be_taken;
 use super::{Job, Scheduler, Slot};
@@ -33,7 +33,25 @@ impl Scheduler {
             Command::Skip(node) => self.skip(node),
             Command::Provide(node, value) => self.provide(node, value),
             Command::Retry(node) => self.retry(node),
+            Command::Snapshot(reply) => {
+                let _ = reply.send(self.snapshot());
+            }
             Command::Pause | Command::Resume | Command::Cancel => {}
+        }
+    }
+
+    fn snapshot(&self) -> RunSnapshot {
+        let state = if self.paused {
+            WorkflowState::Paused
+        } else if self.waiting_for_input {
+            WorkflowState::WaitingForInput
+        } else {
+            WorkflowState::Running
+        };
+        RunSnapshot {
+            state,
+            nodes: self.state.clone(),
+            elapsed: self.started.elapsed(),
         }
     }
 
