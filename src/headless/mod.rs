@@ -4,6 +4,7 @@
 
 mod exit;
 mod json_lines;
+mod prepare;
 mod progress;
 mod run;
 mod runs_list;
