@@ -7,6 +7,7 @@ pub mod dag;
 mod error;
 pub mod exec;
 pub mod journal;
+pub mod pool;
 pub mod runs;
 
 pub use error::PitError;
