@@ -1,7 +1,7 @@
 //! What to warm before it is asked for.
 //!
-//! - [`TimeOfDay`]: a per-hour usage histogram per key; at each hour it predicts the keys most
-//!   used at that hour (and its neighbours) before.
+//! - [`TimeOfDay`]: per key and hour of the day, on how many days it was used; at each hour
+//!   it predicts the keys used in that hour on at least half of the days so far.
 //! - [`lookahead`]: when a workflow is submitted, its instruments' runners in topological
 //!   order — the order the run will want them.
 //!
@@ -14,42 +14,62 @@ use std::hash::Hash;
 
 use crate::dag::{NodeKind, RunnerName, Workflow};
 
-/// Usage per key and hour of the day.
+/// Usage per key and hour of the day: on how many days each key was used in each hour.
 #[derive(Debug, Clone)]
 pub struct TimeOfDay<K> {
-    counts: HashMap<K, [u32; 24]>,
+    /// Per key: days it was used in each hour, and the last day counted for each hour.
+    days: HashMap<K, [(u32, Option<u32>); 24]>,
+    first_day: Option<u32>,
+    last_day: u32,
 }
 
 impl<K: Clone + Eq + Hash + Ord> Default for TimeOfDay<K> {
     fn default() -> Self {
         TimeOfDay {
-            counts: HashMap::new(),
+            days: HashMap::new(),
+            first_day: None,
+            last_day: 0,
         }
     }
 }
 
 impl<K: Clone + Eq + Hash + Ord> TimeOfDay<K> {
-    /// Records one use of `key` at `hour` (0–23; others wrap).
+    /// The share of days on which a key must have been used in an hour to be predicted.
+    pub const THRESHOLD: f64 = 0.5;
+
+    /// Records a use of `key` at `hour`, counted in hours since any fixed start (so that
+    /// `hour / 24` is the day and `hour % 24` the hour of the day).
     pub fn record(&mut self, key: &K, hour: u32) {
-        let counts = self.counts.entry(key.clone()).or_insert([0; 24]);
-        let h = (hour % 24) as usize;
-        counts[h] = counts[h].saturating_add(1);
+        let (day, h) = (hour / 24, (hour % 24) as usize);
+        self.first_day = Some(self.first_day.map_or(day, |d| d.min(day)));
+        self.last_day = self.last_day.max(day);
+        let slots = self.days.entry(key.clone()).or_insert([(0, None); 24]);
+        if slots[h].1 != Some(day) {
+            slots[h] = (slots[h].0 + 1, Some(day));
+        }
     }
 
-    /// The `n` keys most used around `hour` (the hour counts double its neighbours), most
-    /// likely first; ties by key, so that predictions are deterministic.
+    /// Of the days seen so far, the share on which `key` was used in hour of the day `hour`.
+    pub fn probability(&self, key: &K, hour: u32) -> f64 {
+        let Some(first) = self.first_day else {
+            return 0.0;
+        };
+        let days = f64::from(self.last_day - first + 1);
+        self.days
+            .get(key)
+            .map_or(0.0, |slots| f64::from(slots[(hour % 24) as usize].0) / days)
+    }
+
+    /// Up to `n` keys likely to be used in hour of the day `hour` (on at least half of the
+    /// days so far), most likely first; ties by key, so that predictions are deterministic.
     pub fn predict(&self, hour: u32, n: usize) -> Vec<K> {
-        let h = (hour % 24) as usize;
-        let mut scored: Vec<(u64, &K)> = self
-            .counts
-            .iter()
-            .map(|(k, c)| {
-                let around = u64::from(c[(h + 23) % 24]) + u64::from(c[(h + 1) % 24]);
-                (2 * u64::from(c[h]) + around, k)
-            })
-            .filter(|(score, _)| *score > 0)
+        let mut scored: Vec<(f64, &K)> = self
+            .days
+            .keys()
+            .map(|k| (self.probability(k, hour), k))
+            .filter(|(p, _)| *p >= Self::THRESHOLD)
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         scored.into_iter().take(n).map(|(_, k)| k.clone()).collect()
     }
 }
@@ -147,7 +167,7 @@ pub fn simulate<K: Clone + Eq + Hash + Ord>(
         }
         touch(&mut lru, &u.key);
         used_this_hour.insert(u.key.clone());
-        model.record(&u.key, u.hour % 24);
+        model.record(&u.key, u.hour);
     }
     predicted_used += this_hour
         .iter()
@@ -167,17 +187,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_busiest_keys_of_the_hour_come_first() {
+    fn keys_used_on_most_days_at_an_hour_are_predicted_for_it() {
         let mut model = TimeOfDay::default();
-        for _ in 0..5 {
-            model.record(&"ocr", 9);
+        for day in 0..4 {
+            model.record(&"ocr", day * 24 + 9);
+            model.record(&"ocr", day * 24 + 9);
+            if day < 2 {
+                model.record(&"llm", day * 24 + 9);
+            }
+            if day == 0 {
+                model.record(&"rare", day * 24 + 9);
+            }
         }
-        model.record(&"llm", 9);
-        model.record(&"llm", 10);
-        model.record(&"night", 3);
-        assert_eq!(model.predict(9, 2), vec!["ocr", "llm"]);
-        assert_eq!(model.predict(10, 5), vec!["ocr", "llm"]);
-        assert_eq!(model.predict(15, 5), Vec::<&str>::new());
+        assert_eq!(model.probability(&"ocr", 9), 1.0);
+        assert_eq!(model.probability(&"llm", 9), 0.5);
+        assert_eq!(model.predict(9, 5), vec!["ocr", "llm"]);
+        assert_eq!(model.predict(9, 1), vec!["ocr"]);
+        assert_eq!(model.predict(10, 5), Vec::<&str>::new());
     }
 
     #[test]
