@@ -49,6 +49,69 @@ pub enum Command {
     Run(RunArgs),
     /// List runs, newest first, with their state.
     Runs(RunsArgs),
+    /// Store, fetch, list, search and check artifacts (content-addressed files).
+    #[command(subcommand)]
+    Artifact(ArtifactCommand),
+}
+
+/// `symphony artifact …`.
+#[derive(Debug, Subcommand)]
+pub enum ArtifactCommand {
+    /// Store files (deduplicated by content); prints each one's id.
+    Put {
+        /// The files.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// Add a tag (repeat for several).
+        #[arg(long = "tag", short = 't', value_name = "TAG")]
+        tags: Vec<String>,
+        /// The name to version it under. [default: the file's name]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Write an artifact's bytes (checked against its id) to stdout or a file.
+    Get {
+        /// Its id, or a unique prefix of at least 4 hex digits.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Write to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// List artifacts, newest first.
+    Ls {
+        /// Only those with this tag.
+        #[arg(long = "tag", short = 't', value_name = "TAG")]
+        tag: Option<String>,
+        /// One JSON object per artifact.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search over text artifacts, names and tags (words, "phrases", name:x,
+    /// tags:y, AND, OR, -word).
+    Search {
+        /// The query.
+        #[arg(value_name = "QUERY")]
+        query: String,
+        /// Most results.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object per result.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read every artifact back and check it against its id; list blobs without a record.
+    Verify {
+        /// Also rebuild the search index from the store.
+        #[arg(long)]
+        reindex: bool,
+    },
+    /// Remove blobs without a record and leftover temporary files.
+    Gc {
+        /// Only say what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// `symphony validate`.

@@ -43,6 +43,11 @@ impl DataPaths {
         self.root.join("runs")
     }
 
+    /// The Artifact Store.
+    pub fn artifacts(&self) -> PathBuf {
+        self.root.join("artifacts")
+    }
+
     /// User themes.
     pub fn themes(&self) -> PathBuf {
         self.root.join("themes")

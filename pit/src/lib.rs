@@ -1,8 +1,10 @@
 //! The Pit: pool, DAG tracker, artifact store, arbitration and stale manager.
 //!
-//! So far it holds the DAG tracker: its model and validation ([`dag`]) and its executor
-//! ([`exec`]); checkpoints and the other components follow.
+//! The DAG Tracker ([`dag`]: model and validation; [`exec`]: the executor; [`journal`] and
+//! [`runs`]: checkpoints and run directories), the Pool Manager ([`pool`]) and the Artifact
+//! Store ([`artifacts`]); arbitration and the stale manager follow.
 
+pub mod artifacts;
 pub mod dag;
 mod error;
 pub mod exec;

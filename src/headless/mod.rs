@@ -2,6 +2,7 @@
 //! the Pit with the interface but draw no screen: a progress line on a terminal, JSON lines
 //! with `--json`, plain lines otherwise.
 
+mod artifact;
 mod exit;
 mod json_lines;
 mod prepare;
@@ -24,6 +25,7 @@ pub fn run(command: Command, data_dir: Option<&Path>) -> ExitCode {
         Command::Validate(args) => validate::validate(&args),
         Command::Run(args) => with_paths(data_dir, |paths| run::run(&args, paths)),
         Command::Runs(args) => with_paths(data_dir, |paths| runs_list::list(&args, paths)),
+        Command::Artifact(command) => with_paths(data_dir, |paths| artifact::run(command, paths)),
     };
     exit.code()
 }

@@ -1,0 +1,223 @@
+//! Artifact metadata in redb: each artifact's record (as JSON), its tags, and the versions of
+//! each name. One write transaction per put, durable when it returns.
+
+use std::path::Path;
+
+use redb::{Database, MultimapTableDefinition, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use super::ArtifactError;
+use super::id::ArtifactId;
+
+/// id (hex) → the record as JSON.
+const ARTIFACTS: TableDefinition<&str, &str> = TableDefinition::new("artifacts");
+/// tag → ids (hex).
+const TAGS: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("tags");
+/// (name, version) → id (hex).
+const VERSIONS: TableDefinition<(&str, u32), &str> = TableDefinition::new("versions");
+
+/// Who produced an artifact, from what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// The run.
+    pub run: String,
+    /// The node.
+    pub node: String,
+    /// The artifacts it read.
+    #[serde(default)]
+    pub inputs: Vec<String>,
+}
+
+/// What the store knows about an artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtifactMeta {
+    /// Its id (hex).
+    pub id: String,
+    /// Bytes.
+    pub size: u64,
+    /// A name (a file name, a node output's name); versions count per name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The version of `name` this is (1, 2, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Whether the content is UTF-8 text (and so is searched).
+    pub text: bool,
+    /// Where it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<Lineage>,
+    /// When it was first stored, ms since the Unix epoch.
+    pub created_ms: u64,
+}
+
+/// The metadata database.
+#[derive(Debug)]
+pub struct MetaDb {
+    db: Database,
+}
+
+fn db_error(e: impl std::fmt::Display) -> ArtifactError {
+    ArtifactError::Database(e.to_string())
+}
+
+impl MetaDb {
+    /// Opens (or creates) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, ArtifactError> {
+        let db = Database::create(path).map_err(db_error)?;
+        let txn = db.begin_write().map_err(db_error)?;
+        txn.open_table(ARTIFACTS).map_err(db_error)?;
+        txn.open_multimap_table(TAGS).map_err(db_error)?;
+        txn.open_table(VERSIONS).map_err(db_error)?;
+        txn.commit().map_err(db_error)?;
+        Ok(MetaDb { db })
+    }
+
+    /// Records a put: a new artifact, or new tags (and a new name version) for a known one.
+    /// Returns the record as stored.
+    pub fn record(
+        &self,
+        mut meta: ArtifactMeta,
+        tags: &[String],
+    ) -> Result<ArtifactMeta, ArtifactError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        let stored = {
+            let mut artifacts = txn.open_table(ARTIFACTS).map_err(db_error)?;
+            let mut tag_table = txn.open_multimap_table(TAGS).map_err(db_error)?;
+            let mut versions = txn.open_table(VERSIONS).map_err(db_error)?;
+            let existing: Option<ArtifactMeta> = artifacts
+                .get(meta.id.as_str())
+                .map_err(db_error)?
+                .map(|v| serde_json::from_str(v.value()))
+                .transpose()
+                .map_err(db_error)?;
+            if let Some(existing) = existing {
+                let (name, version) = (existing.name.clone(), existing.version);
+                meta = ArtifactMeta {
+                    tags: existing.tags,
+                    name: existing.name.or(meta.name),
+                    version,
+                    lineage: existing.lineage.or(meta.lineage),
+                    ..existing
+                };
+                if name.is_none() && meta.name.is_some() {
+                    meta.version = Some(next_version(&versions, meta.name.as_deref())?);
+                }
+            } else if meta.name.is_some() {
+                meta.version = Some(next_version(&versions, meta.name.as_deref())?);
+            }
+            if let (Some(name), Some(version)) = (&meta.name, meta.version) {
+                versions
+                    .insert((name.as_str(), version), meta.id.as_str())
+                    .map_err(db_error)?;
+            }
+            for tag in tags {
+                if !meta.tags.contains(tag) {
+                    meta.tags.push(tag.clone());
+                    tag_table
+                        .insert(tag.as_str(), meta.id.as_str())
+                        .map_err(db_error)?;
+                }
+            }
+            let json = serde_json::to_string(&meta).map_err(db_error)?;
+            artifacts
+                .insert(meta.id.as_str(), json.as_str())
+                .map_err(db_error)?;
+            meta
+        };
+        txn.commit().map_err(db_error)?;
+        Ok(stored)
+    }
+
+    /// The record of `id`.
+    pub fn get(&self, id: &ArtifactId) -> Result<Option<ArtifactMeta>, ArtifactError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(ARTIFACTS).map_err(db_error)?;
+        let hex = id.to_hex();
+        let value = table.get(hex.as_str()).map_err(db_error)?;
+        value
+            .map(|v| serde_json::from_str(v.value()).map_err(db_error))
+            .transpose()
+    }
+
+    /// Every record, or those with `tag`, newest first.
+    pub fn list(&self, tag: Option<&str>) -> Result<Vec<ArtifactMeta>, ArtifactError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(ARTIFACTS).map_err(db_error)?;
+        let mut out = Vec::new();
+        match tag {
+            None => {
+                for entry in table.iter().map_err(db_error)? {
+                    let (_, value) = entry.map_err(db_error)?;
+                    out.push(serde_json::from_str(value.value()).map_err(db_error)?);
+                }
+            }
+            Some(tag) => {
+                let tags = txn.open_multimap_table(TAGS).map_err(db_error)?;
+                for id in tags.get(tag).map_err(db_error)? {
+                    let id = id.map_err(db_error)?;
+                    if let Some(value) = table.get(id.value()).map_err(db_error)? {
+                        out.push(serde_json::from_str(value.value()).map_err(db_error)?);
+                    }
+                }
+            }
+        }
+        out.sort_by(|a: &ArtifactMeta, b| b.created_ms.cmp(&a.created_ms).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// Ids whose hex starts with `prefix`.
+    pub fn find_prefix(&self, prefix: &str) -> Result<Vec<ArtifactId>, ArtifactError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(ARTIFACTS).map_err(db_error)?;
+        let mut ids = Vec::new();
+        for entry in table.range(prefix..).map_err(db_error)? {
+            let (key, _) = entry.map_err(db_error)?;
+            if !key.value().starts_with(prefix) {
+                break;
+            }
+            if let Ok(id) = key.value().parse() {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Forgets an artifact: its record, tags and name version.
+    pub fn remove(&self, meta: &ArtifactMeta) -> Result<(), ArtifactError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        {
+            let mut artifacts = txn.open_table(ARTIFACTS).map_err(db_error)?;
+            let mut tags = txn.open_multimap_table(TAGS).map_err(db_error)?;
+            let mut versions = txn.open_table(VERSIONS).map_err(db_error)?;
+            artifacts.remove(meta.id.as_str()).map_err(db_error)?;
+            for tag in &meta.tags {
+                tags.remove(tag.as_str(), meta.id.as_str())
+                    .map_err(db_error)?;
+            }
+            if let (Some(name), Some(version)) = (&meta.name, meta.version) {
+                versions
+                    .remove((name.as_str(), version))
+                    .map_err(db_error)?;
+            }
+        }
+        txn.commit().map_err(db_error)
+    }
+}
+
+fn next_version(
+    versions: &redb::Table<(&str, u32), &str>,
+    name: Option<&str>,
+) -> Result<u32, ArtifactError> {
+    let Some(name) = name else { return Ok(1) };
+    let last = versions
+        .range((name, 0)..=(name, u32::MAX))
+        .map_err(db_error)?
+        .next_back()
+        .transpose()
+        .map_err(db_error)?
+        .map_or(0, |(key, _)| key.value().1);
+    Ok(last + 1)
+}
