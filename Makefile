@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run    builds and runs Symphony (FILES="a.rs b.toml" to open files)
-#   make test   runs every test (what CI runs, through .ci/run)
+#   make test   runs every test, Rust and OFB's pytest suite (what CI runs, through .ci/run)
 # Everything else here is a helper of those two, or an explicit extra (benchmarks, soak tests).
 
 CARGO ?= cargo
@@ -20,6 +20,9 @@ test:
 	$(CARGO) build --workspace --bins
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) nextest run --workspace --no-fail-fast
+	$(CARGO) test --doc --workspace --quiet
+	./scripts/ofb-venv.sh >/dev/null
+	target/ofb-venv/bin/python -m pytest ofb/tests -q
 
 # Not part of `make test`: timings belong in benchmarks, which need a quiet machine.
 bench:

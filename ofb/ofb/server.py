@@ -1,0 +1,77 @@
+"""Serving an app with uvicorn: bind first (so `--port 0` has a real port to print), print
+`ofb listening on http://HOST:PORT` once connections are accepted, stop cleanly on SIGTERM or
+SIGINT (exit status 0, the database closed)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but a signal means "stop now, cleanly" and is not re-raised after
+    shutdown (uvicorn re-raises it, which would make SIGTERM an abnormal exit)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGINT, signal.SIGTERM)
+        for sig in signals:
+            loop.add_signal_handler(sig, self._stop)
+        try:
+            yield
+        finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
+
+    def _stop(self) -> None:
+        if self.should_exit:
+            self.force_exit = True  # a second signal: do not wait for open connections
+        self.should_exit = True
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0: one the kernel picks)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+    # and without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def serve(app: FastAPI, sock: socket.socket, *, access_log: bool = False) -> None:
+    """Serves `app` on `sock` until SIGTERM or SIGINT."""
+    config = uvicorn.Config(
+        app,
+        log_config=None,  # logging is set up by __main__ (stderr only: stdout carries one line)
+        access_log=access_log,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    server = _Server(config)
+
+    async def main() -> None:
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.005)
+        if server.started:
+            sys.stdout.write(f"ofb listening on {url_of(sock)}\n")
+            sys.stdout.flush()
+        await serving
+
+    asyncio.run(main())
