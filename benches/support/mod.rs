@@ -121,10 +121,12 @@ impl Stats {
     }
 }
 
-/// A duration for people: µs below 10 ms, ms above.
+/// A duration for people: ns below 1 µs, µs below 10 ms, ms above.
 pub fn dur(d: Duration) -> String {
     let us = d.as_secs_f64() * 1e6;
-    if us < 10_000.0 {
+    if us < 1.0 {
+        format!("{:.1} ns", us * 1000.0)
+    } else if us < 10_000.0 {
         format!("{us:.1} µs")
     } else {
         format!("{:.2} ms", us / 1000.0)
@@ -136,6 +138,15 @@ pub fn rate(ops: f64) -> String {
     format!("{ops:.0} ops/s")
 }
 
+/// A plain number: whole when it is one, else three decimals.
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
 /// A target: a bound on a number, lower or higher being better.
 #[derive(Debug, Clone, Copy)]
 pub enum Target {
@@ -143,6 +154,10 @@ pub enum Target {
     AtMost(Duration),
     /// At least this many per second.
     AtLeast(f64),
+    /// A plain number ([`Value::Number`]) of at least this.
+    NumberAtLeast(f64),
+    /// The ratio column (measured / baseline) at most this.
+    RatioAtMost(f64),
     /// Informative: no target applies.
     None,
 }
@@ -154,6 +169,8 @@ pub enum Value {
     Time(Duration),
     /// Operations per second; higher is better.
     Rate(f64),
+    /// A plain number: a count, or a ratio of two times.
+    Number(f64),
 }
 
 impl Value {
@@ -161,13 +178,14 @@ impl Value {
         match self {
             Value::Time(d) => dur(d),
             Value::Rate(r) => rate(r),
+            Value::Number(x) => number(x),
         }
     }
 
     fn number(self) -> f64 {
         match self {
             Value::Time(d) => d.as_secs_f64(),
-            Value::Rate(r) => r,
+            Value::Rate(r) | Value::Number(r) => r,
         }
     }
 }
@@ -230,10 +248,21 @@ impl Table {
                     format!("≥ {}", rate(floor)),
                     met(matches!(row.measured, Value::Rate(r) if r >= floor)),
                 ),
+                Target::NumberAtLeast(floor) => (
+                    format!("≥ {}", number(floor)),
+                    met(matches!(row.measured, Value::Number(x) if x >= floor)),
+                ),
+                Target::RatioAtMost(limit) => (format!("ratio ≤ {limit:.2}×"), met(ratio <= limit)),
                 Target::None => ("—".to_owned(), "informative".to_owned()),
             };
+            // Ratio targets sit close to 1: show the digit that decides them.
+            let digits = if matches!(row.target, Target::RatioAtMost(_)) {
+                3
+            } else {
+                2
+            };
             println!(
-                "| {} | {} | {} | {} | {ratio:.2}× | {target} | {met} |",
+                "| {} | {} | {} | {} | {ratio:.digits$}× | {target} | {met} |",
                 row.metric,
                 row.measured.show(),
                 row.baseline_name,
