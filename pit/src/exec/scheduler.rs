@@ -3,7 +3,7 @@
 //! `workers` attempts at once. Nothing is spawned per *waiting* node, so a million-node
 //! workflow costs a few bytes per node until its nodes become ready.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,8 +26,10 @@ mod builtin_kinds;
 mod commands;
 mod flow;
 mod journaled;
+mod ready;
 
 use journaled::{changed, collect_outputs};
+use ready::ReadyQueue;
 
 /// One attempt of `node`'s runner, on behalf of `owner` (itself, or the node it is the
 /// fallback of).
@@ -95,7 +97,7 @@ pub(super) struct Scheduler {
     retry_after_settling: HashSet<NodeIx>,
     /// Nodes that are some node's fallback: they run only in another's place.
     is_fallback: Vec<bool>,
-    ready: VecDeque<Job>,
+    ready: ReadyQueue,
     tasks: JoinSet<Finished>,
     slots: HashMap<Id, Slot>,
     /// Each owner's attempt, backoff or aborting task, for skip and retry.
@@ -132,6 +134,7 @@ impl Scheduler {
         let open = is_fallback.iter().filter(|f| !**f).count();
         let paused = options.start_paused;
         let provided = options.inputs.iter().cloned().collect();
+        let ready = ReadyQueue::new(&wf);
         let conditions = (0..wf.edge_count() as u32)
             .map(EdgeIx)
             .filter_map(|e| {
@@ -165,7 +168,7 @@ impl Scheduler {
             settling: HashSet::new(),
             retry_after_settling: HashSet::new(),
             is_fallback,
-            ready: VecDeque::new(),
+            ready,
             tasks: JoinSet::new(),
             slots: HashMap::new(),
             current: HashMap::new(),
@@ -313,7 +316,7 @@ impl Scheduler {
     /// Starts ready jobs while workers are free.
     fn dispatch(&mut self) {
         while !self.paused && self.running < self.options.workers.max(1) {
-            let Some(job) = self.ready.pop_front() else {
+            let Some(job) = self.ready.pop() else {
                 break;
             };
             self.start(job);
@@ -428,7 +431,7 @@ impl Scheduler {
                     self.running -= 1;
                 }
                 if let Some(job) = then {
-                    self.ready.push_back(job);
+                    self.ready.push(job);
                 }
             }
         }
@@ -436,7 +439,7 @@ impl Scheduler {
 
     fn enqueue(&mut self, job: Job) {
         self.set(job.node, NodeState::Queued, job.attempt, None);
-        self.ready.push_back(job);
+        self.ready.push(job);
     }
 
     /// Ends the run early: every attempt is abandoned and fails with `reason`.

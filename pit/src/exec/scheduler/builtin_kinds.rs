@@ -1,6 +1,7 @@
 //! Nodes the scheduler runs itself when they name no runner: control nodes (which pass their
-//! input on; conditional edges and merges do the deciding) and input nodes (whose value is
-//! their `params.value`, or one provided while the run waits for it).
+//! input on; conditional edges and merges do the deciding), input nodes (whose value is
+//! their `params.value`, or one provided while the run waits for it), and the rest (the
+//! implicit `noop`: done at once, with no task spawned).
 
 use serde_json::Value;
 
@@ -36,7 +37,10 @@ impl Scheduler {
                     None => self.parked.push(job),
                 }
             }
-            NodeKind::Instrument | NodeKind::Operator | NodeKind::Output => return false,
+            // The implicit `noop` runner: complete at once, without a task.
+            NodeKind::Instrument | NodeKind::Operator | NodeKind::Output => {
+                self.finish_inline(job, None);
+            }
         }
         true
     }
