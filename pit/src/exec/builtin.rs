@@ -48,7 +48,7 @@ impl NodeRunner for SleepRunner {
                 )));
             };
             let wait = Duration::try_from_secs_f64(seconds * scale).unwrap_or(Duration::MAX);
-            tokio::time::sleep(wait).await;
+            super::precise_sleep::sleep(wait).await;
             Ok(NodeOutput::default())
         })
     }

@@ -20,6 +20,7 @@ mod builtin;
 mod checkpointing;
 mod events;
 mod handle;
+mod precise_sleep;
 mod runner;
 mod scheduler;
 
