@@ -31,7 +31,8 @@ bench:
 	$(CARGO) build --release --workspace --bins
 	./scripts/bench-venv.sh || echo "make bench: no Dask environment; exec_scale will skip its Dask baseline"
 	$(CARGO) bench --bench editor_ipc --bench restore --bench ui_frame --bench dag_validation \
-		--bench exec_scale --bench exec_makespan --bench checkpoint --bench pool_hit --bench artifacts
+		--bench exec_scale --bench exec_makespan --bench checkpoint --bench pool_hit --bench artifacts \
+		--bench arbitration
 
 # Regenerate what is generated from the code: the man page (from clap and the keymap) and the
 # README's key table. Tests fail when either is stale.

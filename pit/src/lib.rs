@@ -1,9 +1,11 @@
 //! The Pit: pool, DAG tracker, artifact store, arbitration and stale manager.
 //!
 //! The DAG Tracker ([`dag`]: model and validation; [`exec`]: the executor; [`journal`] and
-//! [`runs`]: checkpoints and run directories), the Pool Manager ([`pool`]) and the Artifact
-//! Store ([`artifacts`]); arbitration and the stale manager follow.
+//! [`runs`]: checkpoints and run directories), the Pool Manager ([`pool`]), the Artifact
+//! Store ([`artifacts`]) and the Arbitration Engine ([`arbitration`]); the Stale Manager
+//! follows.
 
+pub mod arbitration;
 pub mod artifacts;
 pub mod dag;
 mod error;
