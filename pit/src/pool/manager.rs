@@ -330,11 +330,7 @@ impl<R: Resource> Pool<R> {
     }
 
     /// Cools the least recently used hot entries (never `keep`) until the budget holds.
-    fn evict_to_budget(
-        &self,
-        control: &mut Control<R>,
-        keep: &R::Key,
-    ) -> Vec<Held<R>> {
+    fn evict_to_budget(&self, control: &mut Control<R>, keep: &R::Key) -> Vec<Held<R>> {
         let mut evicted = Vec::new();
         while control.used > self.policy.budget {
             let victim = control
