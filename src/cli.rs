@@ -106,11 +106,16 @@ pub enum ArtifactCommand {
         #[arg(long)]
         reindex: bool,
     },
-    /// Remove blobs without a record and leftover temporary files.
+    /// Remove blobs without a record and leftover temporary files; with a retention policy
+    /// (DATA_DIR/retention.toml, or --policy), also delete the artifacts it lets go, each with
+    /// its reason. Artifacts tagged `pinned` are never deleted.
     Gc {
-        /// Only say what would be removed.
+        /// Only say what would be removed, and why.
         #[arg(long)]
         dry_run: bool,
+        /// The retention policy. [default: DATA_DIR/retention.toml, if it exists]
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
     },
 }
 

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod journal;
 pub mod pool;
 pub mod runs;
+pub mod stale;
 
 pub use error::PitError;
 

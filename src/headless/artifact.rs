@@ -8,6 +8,7 @@ use pit::runs::format_utc;
 use serde_json::json;
 
 use super::Exit;
+use super::retention;
 use crate::cli::ArtifactCommand;
 use crate::paths::DataPaths;
 
@@ -20,7 +21,7 @@ pub(super) fn run(command: ArtifactCommand, paths: &DataPaths) -> Exit {
             return Exit::CannotStart;
         }
     };
-    match execute(command, &store) {
+    match execute(command, &store, paths) {
         Ok(exit) => exit,
         Err(error) => {
             eprintln!("symphony: {error}");
@@ -29,7 +30,11 @@ pub(super) fn run(command: ArtifactCommand, paths: &DataPaths) -> Exit {
     }
 }
 
-fn execute(command: ArtifactCommand, store: &ArtifactStore) -> Result<Exit, ArtifactError> {
+fn execute(
+    command: ArtifactCommand,
+    store: &ArtifactStore,
+    paths: &DataPaths,
+) -> Result<Exit, ArtifactError> {
     match command {
         ArtifactCommand::Put { files, tags, name } => {
             for file in &files {
@@ -110,7 +115,15 @@ fn execute(command: ArtifactCommand, store: &ArtifactStore) -> Result<Exit, Arti
                 return Ok(Exit::RunFailed);
             }
         }
-        ArtifactCommand::Gc { dry_run } => {
+        ArtifactCommand::Gc { dry_run, policy } => {
+            let default = paths.root.join("retention.toml");
+            let policy = policy.or_else(|| default.is_file().then_some(default));
+            if let Some(path) = policy
+                && let Err(message) = retention::apply(store, &path, dry_run)
+            {
+                eprintln!("symphony: {message}");
+                return Ok(Exit::BadWorkflow);
+            }
             let report = store.gc(dry_run)?;
             let verb = if dry_run { "would remove" } else { "removed" };
             for orphan in &report.orphans {
