@@ -201,3 +201,26 @@ fn everything_survives_a_reopen() {
     assert_eq!(store.list(Some("t")).unwrap().len(), 1);
     assert_eq!(store.meta(&id).unwrap().unwrap().version, Some(1));
 }
+
+#[test]
+fn reads_are_counted_and_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let store = ArtifactStore::open(dir.path()).unwrap();
+        let meta = store.put(b"read me", named("r", &[])).unwrap();
+        let id: ArtifactId = meta.id.parse().unwrap();
+        assert_eq!(store.usage(&id).unwrap().reads, 0);
+        store.get(&id).unwrap();
+        store.get(&id).unwrap();
+        let usage = store.usage(&id).unwrap();
+        assert_eq!(usage.reads, 2);
+        assert!(usage.last_read_ms >= meta.created_ms);
+        id
+    };
+    let store = ArtifactStore::open(dir.path()).unwrap();
+    assert_eq!(
+        store.usage(&id).unwrap().reads,
+        2,
+        "flushed when the store closed"
+    );
+}

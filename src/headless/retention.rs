@@ -1,6 +1,7 @@
 //! `symphony artifact gc` with a retention policy: the Stale Manager's verdict on every
 //! artifact, printed with its reason, and the deletions carried out (unless `--dry-run`).
-//! Archiving is not carried out yet: such artifacts are kept, and the line says so.
+//! Archiving is not carried out yet: such artifacts are kept, and the line says so. Reads are
+//! counted by the store (`ArtifactStore::usage`); live-workflow references are not known yet.
 
 use std::path::Path;
 
@@ -17,15 +18,17 @@ pub(super) fn apply(store: &ArtifactStore, path: &Path, dry_run: bool) -> Result
         .map_err(|e| format!("cannot read the retention policy `{}`: {e}", path.display()))?;
     let policy = Policy::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let all = store.list(None).map_err(|e| e.to_string())?;
-    let candidates: Vec<Candidate> = all
-        .iter()
-        .map(|meta| Candidate {
+    let mut candidates = Vec::with_capacity(all.len());
+    for meta in &all {
+        let id = meta.id.parse().map_err(|e: String| e)?;
+        let usage = store.usage(&id).map_err(|e| e.to_string())?;
+        candidates.push(Candidate {
             id: meta.id.clone(),
             size: meta.size,
             tags: meta.tags.clone(),
             created_ms: meta.created_ms,
-            last_access_ms: None,
-            uses: 0,
+            last_access_ms: (usage.reads > 0).then_some(usage.last_read_ms),
+            uses: usage.reads,
             pinned: meta.tags.iter().any(|t| t == PINNED),
             live: false,
             inputs: meta
@@ -33,8 +36,8 @@ pub(super) fn apply(store: &ArtifactStore, path: &Path, dry_run: bool) -> Result
                 .as_ref()
                 .map(|l| l.inputs.clone())
                 .unwrap_or_default(),
-        })
-        .collect();
+        });
+    }
     let (mut deleted, mut archived) = (0, 0);
     for verdict in decide(&policy, &candidates, now_ms()) {
         let short = &verdict.id[..12];

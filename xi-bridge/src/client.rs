@@ -107,13 +107,17 @@ impl XiClient {
         let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
         let stderr = child.stderr.take();
 
-        let (mut client, events_tx, events_rx) = XiClient::connect(BufReader::new(stdout), stdin);
+        let (mut client, events_tx, events_rx, reader_done) =
+            XiClient::connect(BufReader::new(stdout), stdin);
         let kill = Arc::new(Notify::new());
         client.pid = child.id();
         client.kill = Some(Arc::clone(&kill));
-        client
-            .tasks
-            .push(tokio::spawn(tasks::watch_process(child, kill, events_tx)));
+        client.tasks.push(tokio::spawn(tasks::watch_process(
+            child,
+            kill,
+            events_tx,
+            reader_done,
+        )));
         if let Some(stderr) = stderr {
             client.tasks.push(tokio::spawn(tasks::log_stderr(stderr)));
         }
@@ -130,7 +134,7 @@ impl XiClient {
         R: AsyncBufRead + Send + Unpin + 'static,
         W: AsyncWrite + Send + Unpin + 'static,
     {
-        let (client, _, events_rx) = XiClient::connect(reader, writer);
+        let (client, _, events_rx, _) = XiClient::connect(reader, writer);
         (client, events_rx)
     }
 
@@ -141,6 +145,7 @@ impl XiClient {
         XiClient,
         mpsc::UnboundedSender<CoreEvent>,
         mpsc::UnboundedReceiver<CoreEvent>,
+        oneshot::Receiver<()>,
     )
     where
         R: AsyncBufRead + Send + Unpin + 'static,
@@ -149,12 +154,14 @@ impl XiClient {
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let (lines_tx, lines_rx) = mpsc::unbounded_channel();
         let pending = Arc::new(PendingTable::new());
+        let (reader_done_tx, reader_done) = oneshot::channel();
         let tasks = vec![
             tokio::spawn(tasks::read_loop(
                 reader,
                 Arc::clone(&pending),
                 events_tx.clone(),
                 lines_tx.clone(),
+                reader_done_tx,
             )),
             tokio::spawn(tasks::write_loop(writer, lines_rx, Arc::clone(&pending))),
         ];
@@ -167,7 +174,7 @@ impl XiClient {
             kill: None,
             tasks,
         };
-        (client, events_tx, events_rx)
+        (client, events_tx, events_rx, reader_done)
     }
 
     /// Sets how long the typed helpers wait for an answer.

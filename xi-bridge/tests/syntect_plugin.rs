@@ -425,8 +425,10 @@ fn the_core_is_not_blocked_while_the_plugin_loads_its_syntaxes() {
     assert!(config.is_object(), "{config}");
     core.wait_until_styled("fn main() {\n");
     let styled = sent.elapsed();
+    // Order, not magnitude (timings belong in benchmarks): a core that waited for the plugin
+    // would answer only after the small file was styled.
     assert!(
-        answered * 2 < styled,
+        answered < styled,
         "the core answered {answered:?} after a large insert, the plugin styled the small \
          file after {styled:?}: the core waited for the plugin to load its syntaxes"
     );

@@ -15,6 +15,17 @@ const ARTIFACTS: TableDefinition<&str, &str> = TableDefinition::new("artifacts")
 const TAGS: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("tags");
 /// (name, version) → id (hex).
 const VERSIONS: TableDefinition<(&str, u32), &str> = TableDefinition::new("versions");
+/// id (hex) → (last read, ms since the Unix epoch; reads).
+const USAGE: TableDefinition<&str, (u64, u64)> = TableDefinition::new("usage");
+
+/// How an artifact has been used: when last read, and how often.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// The last read, ms since the Unix epoch.
+    pub last_read_ms: u64,
+    /// Reads.
+    pub reads: u64,
+}
 
 /// Who produced an artifact, from what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +82,7 @@ impl MetaDb {
         txn.open_table(ARTIFACTS).map_err(db_error)?;
         txn.open_multimap_table(TAGS).map_err(db_error)?;
         txn.open_table(VERSIONS).map_err(db_error)?;
+        txn.open_table(USAGE).map_err(db_error)?;
         txn.commit().map_err(db_error)?;
         Ok(MetaDb { db })
     }
@@ -185,6 +197,48 @@ impl MetaDb {
         Ok(ids)
     }
 
+    /// Adds reads to the usage table. `durable: false` commits without waiting for the disk
+    /// (usage is statistics: losing the last few reads to a crash is harmless), and the next
+    /// durable commit makes it durable too.
+    pub fn add_usage(
+        &self,
+        reads: impl IntoIterator<Item = (String, Usage)>,
+        durable: bool,
+    ) -> Result<(), ArtifactError> {
+        let mut txn = self.db.begin_write().map_err(db_error)?;
+        if !durable {
+            txn.set_durability(redb::Durability::None)
+                .map_err(db_error)?;
+        }
+        {
+            let mut usage = txn.open_table(USAGE).map_err(db_error)?;
+            for (id, new) in reads {
+                let old = usage
+                    .get(id.as_str())
+                    .map_err(db_error)?
+                    .map(|v| v.value())
+                    .unwrap_or_default();
+                let merged = (old.0.max(new.last_read_ms), old.1 + new.reads);
+                usage.insert(id.as_str(), merged).map_err(db_error)?;
+            }
+        }
+        txn.commit().map_err(db_error)
+    }
+
+    /// The usage of `id`, if it was ever read.
+    pub fn usage(&self, id: &str) -> Result<Option<Usage>, ArtifactError> {
+        let txn = self.db.begin_read().map_err(db_error)?;
+        let table = txn.open_table(USAGE).map_err(db_error)?;
+        let value = table.get(id).map_err(db_error)?;
+        Ok(value.map(|v| {
+            let (last_read_ms, reads) = v.value();
+            Usage {
+                last_read_ms,
+                reads,
+            }
+        }))
+    }
+
     /// Forgets an artifact: its record, tags and name version.
     pub fn remove(&self, meta: &ArtifactMeta) -> Result<(), ArtifactError> {
         let txn = self.db.begin_write().map_err(db_error)?;
@@ -193,6 +247,8 @@ impl MetaDb {
             let mut tags = txn.open_multimap_table(TAGS).map_err(db_error)?;
             let mut versions = txn.open_table(VERSIONS).map_err(db_error)?;
             artifacts.remove(meta.id.as_str()).map_err(db_error)?;
+            let mut usage = txn.open_table(USAGE).map_err(db_error)?;
+            usage.remove(meta.id.as_str()).map_err(db_error)?;
             for tag in &meta.tags {
                 tags.remove(tag.as_str(), meta.id.as_str())
                     .map_err(db_error)?;

@@ -20,7 +20,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use id::ArtifactId;
-pub use meta::{ArtifactMeta, Lineage};
+pub use meta::{ArtifactMeta, Lineage, Usage};
 pub use search::BATCH_WAIT;
 pub use store::{ArtifactStore, GcReport, PutOptions, VerifyReport};
 

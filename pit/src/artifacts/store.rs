@@ -1,6 +1,7 @@
 //! The store: puts (durable blob, then its record, then queued for search), verified gets
 //! (cached when small), listing, search, verification and garbage collection.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -8,7 +9,7 @@ use super::ArtifactError;
 use super::blobs::Blobs;
 use super::cache::BlobCache;
 use super::id::ArtifactId;
-use super::meta::{ArtifactMeta, Lineage, MetaDb};
+use super::meta::{ArtifactMeta, Lineage, MetaDb, Usage};
 use super::search::SearchIndex;
 use crate::runs::now_ms;
 
@@ -16,6 +17,8 @@ use crate::runs::now_ms;
 const MAX_INDEXED_TEXT: usize = 8 << 20;
 /// Bytes of small blobs kept in memory.
 const CACHE_BYTES: usize = 64 << 20;
+/// Reads recorded in memory before they are written to the usage table.
+const USAGE_BATCH: usize = 256;
 
 /// How to put an artifact.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,6 +62,8 @@ pub struct ArtifactStore {
     meta: MetaDb,
     search: SearchIndex,
     cache: Mutex<BlobCache>,
+    /// Reads not yet written to the usage table.
+    reads: Mutex<HashMap<String, Usage>>,
 }
 
 impl ArtifactStore {
@@ -73,6 +78,7 @@ impl ArtifactStore {
             meta,
             search,
             cache: Mutex::new(BlobCache::new(CACHE_BYTES)),
+            reads: Mutex::new(HashMap::new()),
         })
     }
 
@@ -117,17 +123,59 @@ impl ArtifactStore {
         self.put(&bytes, options)
     }
 
-    /// The bytes of `id`, checked against it.
+    /// The bytes of `id`, checked against it. The read is counted (for the Stale Manager).
     pub fn get(&self, id: &ArtifactId) -> Result<Arc<[u8]>, ArtifactError> {
-        if let Some(bytes) = self.lock_cache().get(id) {
-            return Ok(bytes);
-        }
-        if self.meta.get(id)?.is_none() {
-            return Err(ArtifactError::NotFound(id.to_hex()));
-        }
-        let bytes: Arc<[u8]> = self.blobs.read(id)?.into();
-        self.lock_cache().insert(*id, bytes.clone());
+        let cached = self.lock_cache().get(id);
+        let bytes = match cached {
+            Some(bytes) => bytes,
+            None => {
+                if self.meta.get(id)?.is_none() {
+                    return Err(ArtifactError::NotFound(id.to_hex()));
+                }
+                let bytes: Arc<[u8]> = self.blobs.read(id)?.into();
+                self.lock_cache().insert(*id, bytes.clone());
+                bytes
+            }
+        };
+        self.count_read(id)?;
         Ok(bytes)
+    }
+
+    fn count_read(&self, id: &ArtifactId) -> Result<(), ArtifactError> {
+        let batch = {
+            let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+            let usage = reads.entry(id.to_hex()).or_default();
+            usage.last_read_ms = now_ms();
+            usage.reads += 1;
+            if reads.len() < USAGE_BATCH {
+                return Ok(());
+            }
+            std::mem::take(&mut *reads)
+        };
+        self.meta.add_usage(batch, false)
+    }
+
+    /// Writes the reads counted so far to the usage table, durably.
+    pub fn flush_usage(&self) -> Result<(), ArtifactError> {
+        let batch = std::mem::take(&mut *self.reads.lock().unwrap_or_else(|e| e.into_inner()));
+        self.meta.add_usage(batch, true)
+    }
+
+    /// How `id` has been used: its last read and how many reads (those still in memory
+    /// included).
+    pub fn usage(&self, id: &ArtifactId) -> Result<Usage, ArtifactError> {
+        let hex = id.to_hex();
+        let mut usage = self.meta.usage(&hex)?.unwrap_or_default();
+        if let Some(pending) = self
+            .reads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hex)
+        {
+            usage.last_read_ms = usage.last_read_ms.max(pending.last_read_ms);
+            usage.reads += pending.reads;
+        }
+        Ok(usage)
     }
 
     /// The record of `id`.
@@ -259,5 +307,12 @@ impl ArtifactStore {
 
     fn lock_cache(&self) -> std::sync::MutexGuard<'_, BlobCache> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for ArtifactStore {
+    /// Writes the reads still counted in memory.
+    fn drop(&mut self) {
+        let _ = self.flush_usage();
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::process::ExitStatus;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
@@ -86,6 +87,7 @@ pub(crate) async fn read_loop<R: AsyncBufRead + Unpin>(
     pending: Arc<PendingTable>,
     events: mpsc::UnboundedSender<CoreEvent>,
     writer: mpsc::UnboundedSender<String>,
+    done: oneshot::Sender<()>,
 ) {
     let mut buf = Vec::new();
     loop {
@@ -111,6 +113,7 @@ pub(crate) async fn read_loop<R: AsyncBufRead + Unpin>(
     }
     pending.close();
     let _ = events.send(CoreEvent::Eof);
+    let _ = done.send(());
 }
 
 fn route(
@@ -199,11 +202,18 @@ pub(crate) async fn log_stderr<R: AsyncRead + Unpin>(stderr: R) {
     }
 }
 
-/// Waits for the process to end, killing it first if asked to.
+/// How long `Exited` waits for the reader to reach the end of the core's output (a grandchild
+/// could hold the pipe open for ever).
+const DRAIN: Duration = Duration::from_secs(1);
+
+/// Waits for the process to end, killing it first if asked to; reports `Exited` after the
+/// reader has reported everything the core wrote (its last, perhaps cut, line and `Eof`), so
+/// that nothing it said is lost to a restart that comes first.
 pub(crate) async fn watch_process(
     mut child: Child,
     kill: Arc<Notify>,
     events: mpsc::UnboundedSender<CoreEvent>,
+    reader_done: oneshot::Receiver<()>,
 ) {
     let status = tokio::select! {
         status = child.wait() => status,
@@ -221,6 +231,7 @@ pub(crate) async fn watch_process(
             None
         }
     };
+    let _ = tokio::time::timeout(DRAIN, reader_done).await;
     let _ = events.send(CoreEvent::Exited { status });
 }
 
