@@ -27,29 +27,12 @@ use std::time::{Duration, Instant};
 
 use pit::arbitration::{AgingPolicy, Arbiter, Grant, OwnerId, Priority, Request, Strategy};
 
-use support::{Stats, Table, Target, Value, count};
+use support::{Rng, Stats, Table, Target, Value, count};
 
 /// Requests waiting at each decision.
 const WAITING: usize = 1000;
 /// Cycles per timed batch.
 const BATCH: usize = 100;
-
-/// splitmix64, so that every run measures the same requests.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// A request of the benchmark: priority, owner, deadline offset (ms after submission).
 #[derive(Debug, Clone, Copy)]

@@ -24,22 +24,9 @@ use pit::dag::{
 use pit::petgraph::Graph;
 use pit::petgraph::algo::toposort;
 
-use support::{Stats, Table, Target, Value, count};
+use support::{Rng, Stats, Table, Target, Value, count};
 
 const TARGET: Duration = Duration::from_millis(10);
-
-/// splitmix64: a deterministic generator, so every run measures the same graph.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
-}
 
 /// A random DAG of `n` nodes and `m` distinct edges, as a workflow file and as the
 /// `(from, to)` pairs for petgraph.
@@ -61,15 +48,15 @@ fn generate(n: usize, m: usize, seed: u64) -> (WorkflowFile, Vec<(u32, u32)>) {
     while pairs.len() < m {
         let (from, to) = if j < n {
             j += 1;
-            (rng.below(j - 1), j - 1)
+            (rng.index(j - 1), j - 1)
         } else {
-            let (a, b) = (rng.below(n), rng.below(n));
+            let (a, b) = (rng.index(n), rng.index(n));
             if a == b {
                 continue;
             }
             (a.min(b), a.max(b))
         };
-        let data = rng.below(2) == 0;
+        let data = rng.index(2) == 0;
         if !seen.insert((from, to, data)) {
             continue;
         }

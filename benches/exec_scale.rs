@@ -40,7 +40,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::broadcast::error::TryRecvError;
 use tokio::task::JoinSet;
 
-use support::{Stats, Table, Target, Value, count, dur};
+use support::{Rng, Stats, Table, Target, Value, count, dur};
 
 const TARGET_TOTAL: Duration = Duration::from_secs(2);
 const TARGET_PER_NODE: Duration = Duration::from_micros(5);
@@ -53,19 +53,6 @@ const WORKERS: usize = 64;
 const PARALLEL: usize = 2000;
 const SLEEP: Duration = Duration::from_millis(50);
 
-/// splitmix64, as in `dask_noop.py`: the same seed gives the same graph in both.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
-}
-
 /// The layered shape's edges `(from, to)`, drawn exactly as `dask_noop.py::layered` draws them.
 fn layered_edges(n: usize) -> Vec<(usize, usize)> {
     let width = WIDTH.min((n / 2).max(1));
@@ -74,8 +61,8 @@ fn layered_edges(n: usize) -> Vec<(usize, usize)> {
     for i in width..n {
         let same = i - width;
         edges.push((same, i));
-        if rng.below(2) == 0 {
-            let other = (i / width - 1) * width + rng.below(width);
+        if rng.index(2) == 0 {
+            let other = (i / width - 1) * width + rng.index(width);
             if other != same {
                 edges.push((other, i));
             }

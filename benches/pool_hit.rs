@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use pit::pool::predict::{Use, simulate};
 use pit::pool::{BoxFuture, Pool, PoolPolicy, Resource};
 
-use support::{Stats, Table, Target, Value, count};
+use support::{Rng, Stats, Table, Target, Value, count};
 
 const ENTRIES: u32 = 128;
 
@@ -61,23 +61,6 @@ impl Resource for Handles {
 
     fn cool<'a>(&'a self, _: &'a u32, _: &'a Handle) -> BoxFuture<'a, ()> {
         Box::pin(async {})
-    }
-}
-
-/// splitmix64, so that every run measures the same key sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
     }
 }
 

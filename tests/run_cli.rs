@@ -184,11 +184,7 @@ fn a_failed_run_resumes_without_running_its_completed_nodes_again() {
 fn a_resume_refuses_a_changed_workflow_a_running_run_and_an_unknown_id() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let file = dir.path().join("slow.toml");
-    write(
-        &file,
-        "[[nodes]]\nid = \"a\"\nkind = \"operator\"\nrunner = \"sleep\"\nparams = { seconds = 30 }\n",
-    );
+    let file = sleeper(dir.path(), 30);
     let mut running = symphony(&data)
         .arg("run")
         .arg(&file)
@@ -213,10 +209,8 @@ fn a_resume_refuses_a_changed_workflow_a_running_run_and_an_unknown_id() {
     running.kill().unwrap();
     running.wait().unwrap();
 
-    write(
-        &file,
-        "[[nodes]]\nid = \"a\"\nkind = \"operator\"\nrunner = \"sleep\"\nparams = { seconds = 0 }\n",
-    );
+    // The same file, changed.
+    sleeper(dir.path(), 0);
     let out = run_to_end(
         symphony(&data)
             .arg("run")
@@ -244,6 +238,18 @@ fn a_resume_refuses_a_changed_workflow_a_running_run_and_an_unknown_id() {
     );
 }
 
+/// `slow.toml`: one node that sleeps `seconds`.
+fn sleeper(dir: &Path, seconds: u32) -> PathBuf {
+    let file = dir.join("slow.toml");
+    write(
+        &file,
+        &format!(
+            "[[nodes]]\nid = \"a\"\nkind = \"operator\"\nrunner = \"sleep\"\nparams = {{ seconds = {seconds} }}\n"
+        ),
+    );
+    file
+}
+
 /// Waits until a run directory with a journal exists; returns its id.
 fn wait_for_run(data: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -264,11 +270,7 @@ fn wait_for_run(data: &Path) -> String {
 fn ctrl_c_cancels_resumably() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let file = dir.path().join("slow.toml");
-    write(
-        &file,
-        "[[nodes]]\nid = \"a\"\nkind = \"operator\"\nrunner = \"sleep\"\nparams = { seconds = 30 }\n",
-    );
+    let file = sleeper(dir.path(), 30);
     let running = symphony(&data)
         .arg("run")
         .arg(&file)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use pit::PitError;
 use pit::dag::{LoadOptions, NodeIx, NodeKind, Workflow, load_file};
-use pit::exec::{Checkpointing, restore};
+use pit::exec::{Checkpointing, ExecOptions, restore};
 use pit::journal::{Checkpoint, JournalWriter, Record, RunRecord, Tail};
 use pit::runs::{RunDir, RunStore, now_ms};
 use serde_json::Value;
@@ -23,6 +23,8 @@ pub(super) struct Prepared {
     pub(super) checkpointing: Checkpointing,
     pub(super) time_scale: f64,
     pub(super) resumed: usize,
+    /// `--workers`, or the executor's default (the core count).
+    pub(super) workers: usize,
 }
 
 /// Why a run could not start, and the exit code that says so.
@@ -99,7 +101,9 @@ pub(super) fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Ref
         eprintln!("symphony: {problem}");
     }
     let incarnation = checkpoint.run.as_ref().map_or(1, |r| r.incarnation + 1);
-    let workers = args.workers.map_or_else(default_workers, |w| w as usize);
+    let workers = args
+        .workers
+        .map_or_else(|| ExecOptions::default().workers, |w| w as usize);
     let mut writer = writer;
     writer.write(Record::Run(RunRecord {
         run: dir.id().to_string(),
@@ -127,6 +131,7 @@ pub(super) fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Ref
         checkpointing,
         time_scale,
         resumed,
+        workers,
     })
 }
 
@@ -156,8 +161,4 @@ fn parse_inputs(given: &[String], wf: &Workflow) -> Result<Vec<(NodeIx, Value)>,
 /// A value typed by a person: JSON when it parses, else the text itself.
 pub(super) fn json_or_text(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
-}
-
-pub(super) fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(4, |n| n.get())
 }

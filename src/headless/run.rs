@@ -14,7 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::Exit;
 use super::json_lines;
-use super::prepare::{Prepared, Refusal, default_workers, json_or_text, prepare};
+use super::prepare::{Prepared, Refusal, json_or_text, prepare};
 use super::progress::{Progress, clock};
 use crate::cli::RunArgs;
 use crate::paths::DataPaths;
@@ -61,6 +61,7 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
         checkpointing,
         time_scale,
         resumed,
+        workers,
     } = prepared;
     let output = if args.json {
         Output::Json
@@ -69,7 +70,6 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
     } else {
         Output::Plain
     };
-    let workers = args.workers.map_or_else(default_workers, |w| w as usize);
     let options = ExecOptions {
         workers,
         // Room for every event of a large run, so that --json loses none.

@@ -152,10 +152,7 @@ impl Journal {
         let Some(stage) = &completion.stage else {
             return Ok(());
         };
-        let dest = self
-            .dir
-            .join("outputs")
-            .join(runs::node_dir_name(completion.node.as_str()));
+        let dest = runs::outputs_dir(&self.dir, completion.node.as_str());
         runs::publish(&self.dir.join(stage), &dest, &completion.files).map_err(|e| {
             format!(
                 "node `{}` completed but its outputs cannot be published to `{}`: {e}; \

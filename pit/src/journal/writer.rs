@@ -151,10 +151,7 @@ impl JournalWriter {
 
     /// Stops the writer thread after it has written everything queued.
     pub fn close(mut self) -> Result<(), JournalError> {
-        self.sender = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.stop();
         match &self.durable.borrow().error {
             None => Ok(()),
             Some(message) => Err(JournalError::Write {
@@ -165,12 +162,19 @@ impl JournalWriter {
     }
 }
 
-impl Drop for JournalWriter {
-    fn drop(&mut self) {
+impl JournalWriter {
+    /// Closes the channel and waits for the thread to write (and sync) what it holds.
+    fn stop(&mut self) {
         self.sender = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+impl Drop for JournalWriter {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

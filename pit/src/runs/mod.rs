@@ -187,7 +187,7 @@ impl RunDir {
 
     /// Where a node's outputs are published.
     pub fn outputs(&self, node: &str) -> PathBuf {
-        self.path.join("outputs").join(node_dir_name(node))
+        outputs_dir(&self.path, node)
     }
 
     /// The staging directory of an incarnation's `serial`th attempt on behalf of `node`,
@@ -195,6 +195,11 @@ impl RunDir {
     pub fn stage(node: &str, incarnation: u32, serial: u64) -> String {
         format!("stage/{}/{incarnation}-{serial}", node_dir_name(node))
     }
+}
+
+/// Where a node's outputs are published in the run directory `run`.
+pub fn outputs_dir(run: &Path, node: &str) -> PathBuf {
+    run.join("outputs").join(node_dir_name(node))
 }
 
 /// Reads a run's checkpoint without locking it (for listing and inspection).

@@ -156,9 +156,10 @@ pub fn decide(policy: &Policy, candidates: &[Candidate], now_ms: u64) -> Vec<Ver
         .iter()
         .map(|c| first_verdict(policy, c, now_ms, value(c)))
         .collect();
-    protect_lineage(candidates, &mut verdicts);
+    let needed_by = lineage_needs(candidates, &verdicts);
+    protect_lineage(candidates, &mut verdicts, &needed_by);
     if let Some(max) = policy.max_total_bytes {
-        enforce_budget(policy, candidates, &mut verdicts, max, &value);
+        enforce_budget(policy, candidates, &mut verdicts, &needed_by, max, &value);
     }
     verdicts
 }
@@ -194,13 +195,16 @@ fn first_verdict(policy: &Policy, c: &Candidate, now_ms: u64, value: f64) -> Ver
     }
 }
 
-/// Turns into archives the deletions that a surviving artifact's lineage needs, until none is.
-fn protect_lineage(candidates: &[Candidate], verdicts: &mut [Verdict]) {
+/// For each artifact, the surviving artifact whose lineage needs it first found: walking the
+/// inputs up from every artifact not deleted in `verdicts` (and from every input reached,
+/// since what is needed survives too). `None` for what nothing surviving was made from.
+fn lineage_needs(candidates: &[Candidate], verdicts: &[Verdict]) -> Vec<Option<usize>> {
     let index: HashMap<&str, usize> = candidates
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
+    let mut needed_by = vec![None; candidates.len()];
     let mut stack: Vec<usize> = (0..candidates.len())
         .filter(|&i| verdicts[i].action != Action::Delete)
         .collect();
@@ -210,15 +214,29 @@ fn protect_lineage(candidates: &[Candidate], verdicts: &mut [Verdict]) {
             let Some(&j) = index.get(input.as_str()) else {
                 continue;
             };
-            if verdicts[j].action == Action::Delete {
-                verdicts[j].action = Action::Archive;
-                verdicts[j].reason = Reason::NeededBy {
-                    id: candidates[i].id.clone(),
-                };
-            }
+            needed_by[j].get_or_insert(i);
             if seen.insert(j) {
                 stack.push(j);
             }
+        }
+    }
+    needed_by
+}
+
+/// Turns into archives the deletions that a surviving artifact's lineage needs.
+fn protect_lineage(
+    candidates: &[Candidate],
+    verdicts: &mut [Verdict],
+    needed_by: &[Option<usize>],
+) {
+    for (j, by) in needed_by.iter().enumerate() {
+        if let Some(i) = *by
+            && verdicts[j].action == Action::Delete
+        {
+            verdicts[j].action = Action::Archive;
+            verdicts[j].reason = Reason::NeededBy {
+                id: candidates[i].id.clone(),
+            };
         }
     }
 }
@@ -228,6 +246,7 @@ fn enforce_budget(
     policy: &Policy,
     candidates: &[Candidate],
     verdicts: &mut [Verdict],
+    needed_by: &[Option<usize>],
     max: u64,
     value: &dyn Fn(&Candidate) -> f64,
 ) {
@@ -240,26 +259,6 @@ fn enforce_budget(
     if total <= max {
         return;
     }
-    // Needed: an input (however far up) of anything that stays.
-    let index: HashMap<&str, usize> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    let mut needed = vec![false; candidates.len()];
-    let mut stack: Vec<usize> = (0..candidates.len())
-        .filter(|&i| verdicts[i].action != Action::Delete)
-        .collect();
-    while let Some(i) = stack.pop() {
-        for input in &candidates[i].inputs {
-            if let Some(&j) = index.get(input.as_str())
-                && !needed[j]
-            {
-                needed[j] = true;
-                stack.push(j);
-            }
-        }
-    }
     let mut open: Vec<(f64, usize)> = candidates
         .iter()
         .enumerate()
@@ -269,7 +268,7 @@ fn enforce_budget(
                 && !c.pinned
                 && !c.live
                 && !settings.forever
-                && !needed[i]
+                && needed_by[i].is_none()
         })
         .map(|(i, c)| (value(c), i))
         .collect();
