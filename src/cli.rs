@@ -45,7 +45,7 @@ pub enum Command {
     /// every problem.
     Validate(ValidateArgs),
     /// Run a workflow with live progress, recording it in a journal so that it can be resumed
-    /// after a crash or kill.
+    /// after a crash or kill. The files its nodes publish become artifacts, tagged run:RUN_ID.
     Run(RunArgs),
     /// List runs, newest first, with their state.
     Runs(RunsArgs),
@@ -107,8 +107,9 @@ pub enum ArtifactCommand {
         reindex: bool,
     },
     /// Remove blobs without a record and leftover temporary files; with a retention policy
-    /// (DATA_DIR/retention.toml, or --policy), also delete the artifacts it lets go, each with
-    /// its reason. Artifacts tagged `pinned` are never deleted.
+    /// (DATA_DIR/retention.toml, or --policy), also archive (compressed, still retrievable) or
+    /// delete the artifacts it lets go, each with its reason. Never deleted: artifacts tagged
+    /// `pinned`, those a running or resumable run made or names, and lineage inputs of kept ones.
     Gc {
         /// Only say what would be removed, and why.
         #[arg(long)]

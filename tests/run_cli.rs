@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use pit::journal::{self, Checkpoint};
 
+mod seeded;
+use seeded::Rng;
+
 fn symphony(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_symphony"));
     command.arg("--data-dir").arg(data);
@@ -355,19 +358,6 @@ fn read_checkpoint(data: &Path, id: &str) -> Checkpoint {
     Checkpoint::from_records(contents.records)
 }
 
-/// splitmix64, seeded from the clock unless `SYMPHONY_TEST_SEED` is set.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
 /// 2,000 shell nodes in layers of 100; each takes a lock directory (failing loudly if another
 /// attempt of the same node holds it), logs its attempt, writes its effect to its output
 /// directory and releases the lock.
@@ -416,17 +406,8 @@ fn counting_workflow(dir: &Path) -> PathBuf {
 
 #[test]
 fn kill_9_at_twenty_random_moments_repeats_no_recorded_node_and_publishes_every_effect_once() {
-    let seed = std::env::var("SYMPHONY_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    eprintln!("SYMPHONY_TEST_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::from_env();
+    let seed = rng.seed();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let file = counting_workflow(dir.path());

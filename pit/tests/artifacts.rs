@@ -224,3 +224,82 @@ fn reads_are_counted_and_survive_a_reopen() {
         "flushed when the store closed"
     );
 }
+
+#[test]
+fn an_archived_artifact_is_compressed_still_listed_verified_and_retrievable() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "an idle report line that compresses well\n".repeat(200);
+    let (meta, id) = {
+        let store = ArtifactStore::open(dir.path()).unwrap();
+        let meta = store
+            .put(text.as_bytes(), named("idle.md", &["old"]))
+            .unwrap();
+        let id: ArtifactId = meta.id.parse().unwrap();
+        let (archived, size) = store.archive(&id).unwrap();
+        assert!(archived.archived);
+        assert!(
+            size < meta.size / 4,
+            "{size} bytes archived of {}",
+            meta.size
+        );
+        assert_eq!(
+            store.archive(&id).unwrap().1,
+            size,
+            "archiving twice is a no-op"
+        );
+        (meta, id)
+    };
+    assert!(
+        !blob_path(dir.path(), &id).exists(),
+        "the plain blob is gone"
+    );
+    let store = ArtifactStore::open(dir.path()).unwrap();
+    assert_eq!(&*store.get(&id).unwrap(), text.as_bytes());
+    let listed = store.list(Some("old")).unwrap();
+    assert!(listed[0].archived);
+    let report = store.verify().unwrap();
+    assert!(
+        report.problems.is_empty() && report.orphans.is_empty(),
+        "{report:?}"
+    );
+    assert!(store.gc(false).unwrap().orphans.is_empty());
+
+    // A put of the same bytes brings it back out, plain.
+    let again = store.put(text.as_bytes(), named("idle.md", &[])).unwrap();
+    assert!(!again.archived && again.version == meta.version);
+    assert!(blob_path(dir.path(), &id).is_file());
+    assert_eq!(&*store.get(&id).unwrap(), text.as_bytes());
+
+    // A corrupted archive is caught like a corrupted blob, naming the archive file.
+    store.archive(&id).unwrap();
+    let hex = id.to_hex();
+    let archived = dir
+        .path()
+        .join("archive")
+        .join(&hex[..2])
+        .join(format!("{}.gz", &hex[2..]));
+    let mut bytes = std::fs::read(&archived).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x10;
+    std::fs::write(&archived, bytes).unwrap();
+    drop(store);
+    let store = ArtifactStore::open(dir.path()).unwrap();
+    let error = store.get(&id).unwrap_err();
+    assert!(matches!(error, ArtifactError::Corrupt { .. }), "{error}");
+    assert!(error.to_string().contains("archive"), "{error}");
+    assert_eq!(store.verify().unwrap().problems.len(), 1);
+
+    // A corrupted plain blob is reported, never archived.
+    let rotten = store
+        .put(b"will rot before archiving", named("r", &[]))
+        .unwrap();
+    let rotten: ArtifactId = rotten.id.parse().unwrap();
+    std::fs::write(blob_path(dir.path(), &rotten), b"will ROT before archiving").unwrap();
+    drop(store);
+    let store = ArtifactStore::open(dir.path()).unwrap();
+    assert!(matches!(
+        store.archive(&rotten),
+        Err(ArtifactError::Corrupt { .. })
+    ));
+    assert!(blob_path(dir.path(), &rotten).is_file());
+}

@@ -225,3 +225,97 @@ proptest! {
         }
     }
 }
+
+/// A run of `workflow` that started and was never ended (killed): resumable, so live. Its
+/// lock is released when the returned directory is dropped.
+fn interrupted_run(runs: &pit::runs::RunStore, workflow: &std::path::Path) -> String {
+    use pit::journal::{Record, RunRecord};
+    let (dir, mut writer) = runs.create().unwrap();
+    writer.write(Record::Run(RunRecord {
+        run: dir.id().to_string(),
+        incarnation: 1,
+        workflow: workflow.display().to_string(),
+        name: None,
+        digest: "0".repeat(64),
+        nodes: 1,
+        workers: 1,
+        time_scale: 1.0,
+        at_ms: NOW,
+    }));
+    writer.close().unwrap();
+    dir.id().to_string()
+}
+
+#[test]
+fn a_sweep_spares_what_live_runs_made_or_name_archives_idle_ones_and_deletes_the_rest() {
+    use pit::artifacts::{ArtifactStore, Lineage, PutOptions};
+    use pit::stale::{LiveRefs, sweep};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = pit::runs::RunStore::new(tmp.path().join("runs"));
+    let store = ArtifactStore::open(&tmp.path().join("artifacts")).unwrap();
+    let named = store
+        .put(b"a reference dataset", PutOptions::default())
+        .unwrap();
+    let workflow = tmp.path().join("wf.toml");
+    std::fs::write(&workflow, format!("# reads {}\n", named.id)).unwrap();
+    let live_run = interrupted_run(&runs, &workflow);
+    let made = |run: &str, bytes: &[u8]| {
+        let lineage = Lineage {
+            run: run.to_owned(),
+            node: "n".to_owned(),
+            inputs: Vec::new(),
+        };
+        let options = PutOptions {
+            lineage: Some(lineage),
+            ..PutOptions::default()
+        };
+        store.put(bytes, options).unwrap()
+    };
+    let by_live = made(&live_run, b"half a result");
+    let by_old = made("20200101-000000-dead", b"an old result");
+    let pinned = store
+        .put(
+            b"signed",
+            PutOptions {
+                tags: vec!["pinned".to_owned()],
+                ..PutOptions::default()
+            },
+        )
+        .unwrap();
+
+    let live = LiveRefs::of_runs(&runs).unwrap();
+    assert!(live.runs.contains(&live_run), "{live:?}");
+    let later = pit::runs::now_ms() + 100 * DAY;
+    let delete_all =
+        Policy::parse("[defaults]\nkeep_days = 0\nidle_days = 0\nmin_value = 99\n").unwrap();
+    let report = sweep(&store, &delete_all, &live, later, true).unwrap();
+    let fate = |id: &str| {
+        let v = report.verdicts.iter().find(|v| v.id == id).unwrap();
+        (v.action, v.reason.clone())
+    };
+    assert_eq!(fate(&named.id), (Action::Keep, Reason::Live));
+    assert_eq!(fate(&by_live.id), (Action::Keep, Reason::Live));
+    assert_eq!(fate(&pinned.id), (Action::Keep, Reason::Pinned));
+    assert_eq!(fate(&by_old.id).0, Action::Delete);
+    assert_eq!(
+        store.list(None).unwrap().len(),
+        4,
+        "a dry run changes nothing"
+    );
+
+    let report = sweep(&store, &delete_all, &live, later, false).unwrap();
+    assert_eq!((report.deleted, report.archived), (1, 0));
+    assert_eq!(store.list(None).unwrap().len(), 3);
+
+    let archive_idle =
+        Policy::parse("[defaults]\nkeep_days = 0\nidle_days = 10000\narchive_after_days = 1\n")
+            .unwrap();
+    let report = sweep(&store, &archive_idle, &LiveRefs::default(), later, false).unwrap();
+    assert_eq!(report.archived, 2, "{:?}", report.verdicts);
+    for meta in store.list(None).unwrap() {
+        assert_eq!(meta.archived, meta.id != pinned.id, "{meta:?}");
+        let bytes = store.get(&meta.id.parse().unwrap()).unwrap();
+        assert_eq!(meta.size, bytes.len() as u64);
+    }
+}

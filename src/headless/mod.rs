@@ -7,7 +7,6 @@ mod exit;
 mod json_lines;
 mod prepare;
 mod progress;
-mod retention;
 mod run;
 mod runs_list;
 mod validate;

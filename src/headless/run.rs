@@ -10,14 +10,17 @@ use pit::exec::{
     Event, EventKind, ExecOptions, Executor, NodeState, RunControl, RunReport, RunnerRegistry,
     WorkflowState,
 };
+use pit::runs::{RunId, run_tag};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::Exit;
 use super::json_lines;
 use super::prepare::{Prepared, Refusal, json_or_text, prepare};
 use super::progress::{Progress, clock};
+use crate::adapters::LocalPit;
 use crate::cli::RunArgs;
 use crate::paths::DataPaths;
+use crate::ports::PitPort;
 
 /// How often the progress line is redrawn.
 const REDRAW: Duration = Duration::from_millis(100);
@@ -42,7 +45,7 @@ pub(super) fn run(args: &RunArgs, paths: &DataPaths) -> Exit {
             return exit;
         }
     };
-    runtime.block_on(drive(args, prepared))
+    runtime.block_on(drive(args, paths, prepared))
 }
 
 /// How the run is shown.
@@ -53,7 +56,7 @@ enum Output {
     Plain,
 }
 
-async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
+async fn drive(args: &RunArgs, paths: &DataPaths, prepared: Prepared) -> Exit {
     let Prepared {
         wf,
         inputs,
@@ -169,6 +172,7 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
         }
     };
     progress.finish(&report.nodes);
+    let stored = store_outputs(paths, dir.id(), &wf, workers);
     let exit = match report.state {
         WorkflowState::Completed => Exit::Success,
         WorkflowState::Cancelled => Exit::Stopped,
@@ -181,6 +185,7 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
             "failed": progress.count(NodeState::Failed),
             "skipped": progress.count(NodeState::Skipped),
             "elapsed_ms": (report.elapsed.as_secs_f64() * 1e6).round() / 1e3,
+            "artifacts": stored,
             "exit": exit.number(),
         });
         let _ = writeln!(stdout, "{line}");
@@ -189,6 +194,33 @@ async fn drive(args: &RunArgs, prepared: Prepared) -> Exit {
     }
     let _ = stdout.flush();
     exit
+}
+
+/// Puts the outputs the run published into the Artifact Store, with their lineage; returns
+/// how many files it stored. A store another process holds (or any other failure) is said
+/// and leaves the outputs in the run's directory: the run's result does not depend on it,
+/// and the next run or resume stores them.
+fn store_outputs(paths: &DataPaths, run: &RunId, wf: &Workflow, workers: usize) -> usize {
+    let pit = LocalPit::new(paths.clone(), workers as u64);
+    match pit.ingest_run(run, wf) {
+        Ok(stored) => {
+            if !stored.is_empty() {
+                eprintln!(
+                    "{} output files stored as artifacts (`symphony artifact ls --tag {}`)",
+                    stored.len(),
+                    run_tag(run.as_str())
+                );
+            }
+            stored.len()
+        }
+        Err(error) => {
+            eprintln!(
+                "symphony: the outputs stay in `{}` only: {error}",
+                paths.runs().join(run.as_str()).join("outputs").display()
+            );
+            0
+        }
+    }
 }
 
 fn is_waiting_for_input(event: &Event) -> bool {

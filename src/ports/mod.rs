@@ -2,6 +2,8 @@
 //!
 //! Architecture invariant: `app/` depends on these traits only, never on an adapter.
 
+pub mod pit;
 pub mod text_editing;
 
+pub use self::pit::{Collection, PitFailure, PitPort};
 pub use text_editing::{BufferId, EditOp, EditorEvent, Motion, StyleDef, TextEditingPort};

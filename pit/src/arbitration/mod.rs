@@ -108,6 +108,7 @@
 mod arbiter;
 mod audit;
 mod error;
+mod gate;
 mod line;
 mod owners;
 mod policy;
@@ -118,5 +119,6 @@ mod tests;
 pub use arbiter::Arbiter;
 pub use audit::{AuditLog, Decision, Reason};
 pub use error::ArbitrationError;
+pub use gate::{Gate, Permit};
 pub use policy::{AgingPolicy, DueFrom, Load, Strategy};
 pub use request::{Grant, OwnerId, Priority, Request, RequestId};

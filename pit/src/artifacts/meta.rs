@@ -62,6 +62,9 @@ pub struct ArtifactMeta {
     pub lineage: Option<Lineage>,
     /// When it was first stored, ms since the Unix epoch.
     pub created_ms: u64,
+    /// Whether its blob is compressed in the archive (still retrievable, slower to read).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// The metadata database.
@@ -77,7 +80,12 @@ fn db_error(e: impl std::fmt::Display) -> ArtifactError {
 impl MetaDb {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, ArtifactError> {
-        let db = Database::create(path).map_err(db_error)?;
+        let db = Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => ArtifactError::Busy {
+                path: path.to_owned(),
+            },
+            other => db_error(other),
+        })?;
         let txn = db.begin_write().map_err(db_error)?;
         txn.open_table(ARTIFACTS).map_err(db_error)?;
         txn.open_multimap_table(TAGS).map_err(db_error)?;
@@ -87,58 +95,24 @@ impl MetaDb {
         Ok(MetaDb { db })
     }
 
-    /// Records a put: a new artifact, or new tags (and a new name version) for a known one.
-    /// Returns the record as stored.
-    pub fn record(
+    /// Records puts (each a new artifact, or new tags and perhaps a new name version for a
+    /// known one) in one durable transaction, in order; returns the records as stored.
+    pub fn record_many(
         &self,
-        mut meta: ArtifactMeta,
-        tags: &[String],
-    ) -> Result<ArtifactMeta, ArtifactError> {
+        puts: Vec<(ArtifactMeta, Vec<String>)>,
+    ) -> Result<Vec<ArtifactMeta>, ArtifactError> {
         let txn = self.db.begin_write().map_err(db_error)?;
-        let stored = {
-            let mut artifacts = txn.open_table(ARTIFACTS).map_err(db_error)?;
-            let mut tag_table = txn.open_multimap_table(TAGS).map_err(db_error)?;
-            let mut versions = txn.open_table(VERSIONS).map_err(db_error)?;
-            let existing: Option<ArtifactMeta> = artifacts
-                .get(meta.id.as_str())
-                .map_err(db_error)?
-                .map(|v| serde_json::from_str(v.value()))
-                .transpose()
-                .map_err(db_error)?;
-            if let Some(existing) = existing {
-                let (name, version) = (existing.name.clone(), existing.version);
-                meta = ArtifactMeta {
-                    tags: existing.tags,
-                    name: existing.name.or(meta.name),
-                    version,
-                    lineage: existing.lineage.or(meta.lineage),
-                    ..existing
-                };
-                if name.is_none() && meta.name.is_some() {
-                    meta.version = Some(next_version(&versions, meta.name.as_deref())?);
-                }
-            } else if meta.name.is_some() {
-                meta.version = Some(next_version(&versions, meta.name.as_deref())?);
+        let mut stored = Vec::with_capacity(puts.len());
+        {
+            let mut tables = Tables {
+                artifacts: txn.open_table(ARTIFACTS).map_err(db_error)?,
+                tags: txn.open_multimap_table(TAGS).map_err(db_error)?,
+                versions: txn.open_table(VERSIONS).map_err(db_error)?,
+            };
+            for (meta, tags) in puts {
+                stored.push(tables.record(meta, &tags)?);
             }
-            if let (Some(name), Some(version)) = (&meta.name, meta.version) {
-                versions
-                    .insert((name.as_str(), version), meta.id.as_str())
-                    .map_err(db_error)?;
-            }
-            for tag in tags {
-                if !meta.tags.contains(tag) {
-                    meta.tags.push(tag.clone());
-                    tag_table
-                        .insert(tag.as_str(), meta.id.as_str())
-                        .map_err(db_error)?;
-                }
-            }
-            let json = serde_json::to_string(&meta).map_err(db_error)?;
-            artifacts
-                .insert(meta.id.as_str(), json.as_str())
-                .map_err(db_error)?;
-            meta
-        };
+        }
         txn.commit().map_err(db_error)?;
         Ok(stored)
     }
@@ -239,6 +213,31 @@ impl MetaDb {
         }))
     }
 
+    /// Marks `id` archived (or not); returns the record as stored.
+    pub fn set_archived(
+        &self,
+        id: &ArtifactId,
+        archived: bool,
+    ) -> Result<ArtifactMeta, ArtifactError> {
+        let txn = self.db.begin_write().map_err(db_error)?;
+        let hex = id.to_hex();
+        let stored = {
+            let mut artifacts = txn.open_table(ARTIFACTS).map_err(db_error)?;
+            let mut meta: ArtifactMeta = match artifacts.get(hex.as_str()).map_err(db_error)? {
+                Some(v) => serde_json::from_str(v.value()).map_err(db_error)?,
+                None => return Err(ArtifactError::NotFound(hex)),
+            };
+            meta.archived = archived;
+            let json = serde_json::to_string(&meta).map_err(db_error)?;
+            artifacts
+                .insert(hex.as_str(), json.as_str())
+                .map_err(db_error)?;
+            meta
+        };
+        txn.commit().map_err(db_error)?;
+        Ok(stored)
+    }
+
     /// Forgets an artifact: its record, tags and name version.
     pub fn remove(&self, meta: &ArtifactMeta) -> Result<(), ArtifactError> {
         let txn = self.db.begin_write().map_err(db_error)?;
@@ -260,6 +259,64 @@ impl MetaDb {
             }
         }
         txn.commit().map_err(db_error)
+    }
+}
+
+/// The tables a put writes, open in one write transaction.
+struct Tables<'txn> {
+    artifacts: redb::Table<'txn, &'static str, &'static str>,
+    tags: redb::MultimapTable<'txn, &'static str, &'static str>,
+    versions: redb::Table<'txn, (&'static str, u32), &'static str>,
+}
+
+impl Tables<'_> {
+    fn record(
+        &mut self,
+        mut meta: ArtifactMeta,
+        tags: &[String],
+    ) -> Result<ArtifactMeta, ArtifactError> {
+        let existing: Option<ArtifactMeta> = self
+            .artifacts
+            .get(meta.id.as_str())
+            .map_err(db_error)?
+            .map(|v| serde_json::from_str(v.value()))
+            .transpose()
+            .map_err(db_error)?;
+        if let Some(existing) = existing {
+            let (name, version) = (existing.name.clone(), existing.version);
+            meta = ArtifactMeta {
+                tags: existing.tags,
+                name: existing.name.or(meta.name),
+                version,
+                lineage: existing.lineage.or(meta.lineage),
+                // A put writes the blob out plain again.
+                archived: false,
+                ..existing
+            };
+            if name.is_none() && meta.name.is_some() {
+                meta.version = Some(next_version(&self.versions, meta.name.as_deref())?);
+            }
+        } else if meta.name.is_some() {
+            meta.version = Some(next_version(&self.versions, meta.name.as_deref())?);
+        }
+        if let (Some(name), Some(version)) = (&meta.name, meta.version) {
+            self.versions
+                .insert((name.as_str(), version), meta.id.as_str())
+                .map_err(db_error)?;
+        }
+        for tag in tags {
+            if !meta.tags.contains(tag) {
+                meta.tags.push(tag.clone());
+                self.tags
+                    .insert(tag.as_str(), meta.id.as_str())
+                    .map_err(db_error)?;
+            }
+        }
+        let json = serde_json::to_string(&meta).map_err(db_error)?;
+        self.artifacts
+            .insert(meta.id.as_str(), json.as_str())
+            .map_err(db_error)?;
+        Ok(meta)
     }
 }
 

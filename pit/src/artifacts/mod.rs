@@ -74,6 +74,16 @@ pub enum ArtifactError {
         /// How many match.
         count: usize,
     },
+    /// Another process has the store open.
+    #[error(
+        "the Artifact Store `{}` is open in another process (a running `symphony` or \
+         `symphony run`); try again when it is done",
+        path.display()
+    )]
+    Busy {
+        /// The store's database.
+        path: PathBuf,
+    },
     /// The metadata database failed.
     #[error("the artifact database failed: {0}")]
     Database(String),

@@ -89,7 +89,15 @@ impl SearchIndex {
             .map_err(search_error)?;
         let writer: IndexWriter = index
             .writer_with_num_threads(1, WRITER_BYTES)
-            .map_err(search_error)?;
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => ArtifactError::Busy {
+                    path: dir.to_owned(),
+                },
+                other => search_error(other),
+            })?;
         let (sender, receiver) = mpsc::channel();
         let failure = Arc::new((Mutex::new(None), Condvar::new()));
         let (thread_reader, thread_failure) = (reader.clone(), failure.clone());

@@ -90,23 +90,45 @@ impl ArtifactStore {
     /// Stores `bytes` durably (deduplicated by content) and records `options`; searchable
     /// within [`BATCH_WAIT`](super::BATCH_WAIT). Returns the record.
     pub fn put(&self, bytes: &[u8], options: PutOptions) -> Result<ArtifactMeta, ArtifactError> {
-        let id = ArtifactId::of(bytes);
-        self.blobs.write(&id, bytes)?;
-        let text = std::str::from_utf8(bytes).ok();
-        let record = ArtifactMeta {
-            id: id.to_hex(),
-            size: bytes.len() as u64,
-            name: options.name,
-            version: None,
-            tags: Vec::new(),
-            text: text.is_some(),
-            lineage: options.lineage,
-            created_ms: now_ms(),
-        };
-        let stored = self.meta.record(record, &options.tags)?;
-        let body = text.filter(|t| t.len() <= MAX_INDEXED_TEXT);
-        self.search
-            .add(&id, stored.name.as_deref(), &stored.tags, body)?;
+        let mut stored = self.put_many([(bytes, options)])?;
+        stored
+            .pop()
+            .ok_or_else(|| ArtifactError::Database("a put recorded nothing".into()))
+    }
+
+    /// Stores several artifacts: each blob durably, then every record in one durable
+    /// transaction (one `fsync` for the lot, where [`put`](Self::put) takes one each). A
+    /// crash part-way leaves blobs without records, which `gc` removes; no record is ever
+    /// visible without its blob. Returns the records in order.
+    pub fn put_many<'a>(
+        &self,
+        puts: impl IntoIterator<Item = (&'a [u8], PutOptions)>,
+    ) -> Result<Vec<ArtifactMeta>, ArtifactError> {
+        let mut records = Vec::new();
+        let mut bodies = Vec::new();
+        for (bytes, options) in puts {
+            let id = ArtifactId::of(bytes);
+            self.blobs.write(&id, bytes)?;
+            let text = std::str::from_utf8(bytes).ok();
+            bodies.push((id, text.filter(|t| t.len() <= MAX_INDEXED_TEXT)));
+            let record = ArtifactMeta {
+                id: id.to_hex(),
+                size: bytes.len() as u64,
+                name: options.name,
+                version: None,
+                tags: Vec::new(),
+                text: text.is_some(),
+                lineage: options.lineage,
+                created_ms: now_ms(),
+                archived: false,
+            };
+            records.push((record, options.tags));
+        }
+        let stored = self.meta.record_many(records)?;
+        for (meta, (id, body)) in stored.iter().zip(bodies) {
+            self.search
+                .add(&id, meta.name.as_deref(), &meta.tags, body)?;
+        }
         Ok(stored)
     }
 
@@ -249,6 +271,18 @@ impl ArtifactStore {
         Ok(all.len())
     }
 
+    /// Moves an artifact into the archive, compressed: it stays listed and retrievable (every
+    /// read decompresses and verifies it), it is just smaller and slower to read. Returns the
+    /// record and the archived size in bytes. (The Stale Manager decides what is archived.)
+    pub fn archive(&self, id: &ArtifactId) -> Result<(ArtifactMeta, u64), ArtifactError> {
+        if self.meta.get(id)?.is_none() {
+            return Err(ArtifactError::NotFound(id.to_hex()));
+        }
+        let size = self.blobs.archive(id)?;
+        self.lock_cache().remove(id);
+        Ok((self.meta.set_archived(id, true)?, size))
+    }
+
     /// Deletes an artifact: its record, its blob, its cache entry and its index entry. (The
     /// Stale Manager decides what may go; this only does it.)
     pub fn delete(&self, id: &ArtifactId) -> Result<ArtifactMeta, ArtifactError> {
@@ -292,8 +326,7 @@ impl ArtifactStore {
         let orphans = self.verify()?.orphans;
         let mut report = GcReport::default();
         for id in orphans {
-            let size = std::fs::metadata(self.blobs.path(&id)).map_or(0, |m| m.len());
-            report.bytes += size;
+            report.bytes += self.blobs.disk_size(&id);
             if !dry_run {
                 self.blobs.remove(&id)?;
             }

@@ -13,13 +13,16 @@
 //!   every hit. Failures are retried with
 //!   exponential backoff, and a failed entry is never handed out; [`Pool::check_health`]
 //!   takes entries that stop answering out.
-//! - Prewarming ([`Pool::prewarm`]) from the predictors in [`predict`].
+//! - Prewarming ([`Pool::prewarm`]) from the predictors in [`predict`]; [`Prewarm`] is a
+//!   runner-keyed pool without its resource type, as the Pit's facade holds it.
 
 mod manager;
 pub mod predict;
+mod prewarm;
 mod state;
 mod table;
 
 pub use manager::{BoxFuture, Pool, PoolError, PoolPolicy, PoolStats, Resource};
+pub use prewarm::Prewarm;
 pub use state::{Cold, Cooling, Entry, Failed, Hot, Slot, Warming};
 pub use table::{Hit, HotSlot};

@@ -10,7 +10,10 @@
 //!
 //! The lock makes sure that one process at a time runs a run: a second `--resume` of a run
 //! that is still going is refused, so no node ever runs twice concurrently.
+//!
+//! Published outputs become artifacts with their lineage ([`ingest_outputs`]).
 
+mod ingest;
 mod outputs;
 mod run_id;
 mod summary;
@@ -19,6 +22,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use ingest::{ingest_outputs, run_tag};
 pub use outputs::{hash_file, hash_tree, node_dir_name, publish};
 pub use run_id::{RunId, format_utc, now_ms};
 pub use summary::{RunState, RunSummary};
