@@ -253,13 +253,18 @@ fn sleeper(dir: &Path, seconds: u32) -> PathBuf {
     file
 }
 
-/// Waits until a run directory with a journal exists; returns its id.
+/// The journal's magic header, before its first record.
+const MAGIC_LEN: u64 = 8;
+
+/// Waits until a run directory's journal holds its first record (the run's start, with the
+/// workflow's digest that a resume checks); returns its id.
 fn wait_for_run(data: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(entries) = std::fs::read_dir(data.join("runs")) {
             for entry in entries.flatten() {
-                if entry.path().join("journal.log").exists() {
+                let journal = entry.path().join("journal.log");
+                if std::fs::metadata(&journal).is_ok_and(|m| m.len() > MAGIC_LEN) {
                     return entry.file_name().to_string_lossy().into_owned();
                 }
             }

@@ -1,1 +1,3 @@
 //! The Conductor: workflow planning and orchestration on the Pit.
+
+pub mod plan;

@@ -64,6 +64,13 @@ fn a_single_node_is_not_an_orphan() {
 }
 
 #[test]
+fn a_single_node_with_its_fallback_is_not_an_orphan() {
+    let toml = "[[nodes]]\nid = \"only\"\nkind = \"operator\"\nfallback = \"spare\"\n\
+                [[nodes]]\nid = \"spare\"\nkind = \"operator\"\n";
+    assert!(report(toml).is_ok());
+}
+
+#[test]
 fn no_nodes() {
     let error = only_error("name = \"nothing\"\n", "empty-workflow");
     assert!(error.to_string().contains("no nodes"));

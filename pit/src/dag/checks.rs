@@ -14,6 +14,8 @@ pub(super) fn nodes(
     errors: &mut Vec<ValidationError>,
 ) {
     let n = wf.ids.len();
+    // Fallbacks stand in for other nodes: a lone node with a fallback is no orphan.
+    let primaries = n - is_fallback.iter().filter(|f| **f).count();
     let mut fed = vec![false; wf.ports.len()];
     let mut incoming = vec![0u32; n];
     let mut incoming_data = vec![0u32; n];
@@ -33,7 +35,7 @@ pub(super) fn nodes(
                 // It takes another node's place and receives that node's inputs.
                 continue;
             }
-            if n > 1 {
+            if primaries > 1 {
                 errors.push(ValidationError::OrphanNode {
                     node: wf.ids[i].clone(),
                 });
