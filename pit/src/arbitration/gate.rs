@@ -1,8 +1,9 @@
 //! An [`Arbiter`] for async callers: [`Gate::acquire`] waits until its request is granted and
 //! hands out a [`Permit`] that releases the units when dropped. Decisions are made at each
 //! submission and each release, as the wait bound of the module assumes. A waiting
-//! `acquire` that is dropped (its task cancelled) withdraws its request, and a grant that
-//! finds its waiter gone is released at once, so no unit is ever lost.
+//! `acquire` that is dropped (its task cancelled) withdraws its request, or gives back the
+//! grant that reached it too late, and a grant that finds its waiter gone is released at
+//! once, so no unit is ever lost.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -54,24 +55,30 @@ impl Drop for Permit {
     }
 }
 
-/// Withdraws a request whose `acquire` was dropped before it was granted.
-struct Withdraw<'a> {
+/// A request in flight: dropped before its `acquire` finished (the task was cancelled), it
+/// withdraws the request, or gives back the grant already sent to it.
+struct Waiting<'a> {
     gate: &'a Gate,
-    id: Option<RequestId>,
+    id: RequestId,
+    grant: oneshot::Receiver<Grant>,
+    done: bool,
 }
 
-impl Drop for Withdraw<'_> {
+impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        if let Some(id) = self.id {
-            let mut inner = self.gate.lock();
-            inner.waiters.remove(&id);
-            if inner.arbiter.is_waiting(id) {
-                let now = self.gate.now();
-                let _ = inner.arbiter.cancel(id, now);
-                // The head of the line may have been the one withdrawn.
-                self.gate.hand_out(&mut inner);
-            }
+        if self.done {
+            return;
         }
+        let mut inner = self.gate.lock();
+        inner.waiters.remove(&self.id);
+        if inner.arbiter.is_waiting(self.id) {
+            let now = self.gate.now();
+            let _ = inner.arbiter.cancel(self.id, now);
+        } else if let Ok(grant) = self.grant.try_recv() {
+            let _ = inner.arbiter.release(grant);
+        }
+        // The head of the line may have been the one withdrawn, or units came back.
+        self.gate.hand_out(&mut inner);
     }
 }
 
@@ -98,18 +105,20 @@ impl Gate {
             self.hand_out(&mut inner);
             id
         };
-        let mut withdraw = Withdraw {
+        let mut waiting = Waiting {
             gate: self,
-            id: Some(id),
+            id,
+            grant: rx,
+            done: false,
         };
-        let grant = rx.await;
-        withdraw.id = None;
+        let grant = (&mut waiting.grant).await;
+        waiting.done = true;
         match grant {
             Ok(grant) => Ok(Permit {
                 gate: self.clone(),
                 grant: Some(grant),
             }),
-            // The sender is only dropped by `Withdraw` or with the gate, neither of which can
+            // The sender is only dropped by `Waiting` or with the gate, neither of which can
             // happen while this future holds both.
             Err(_) => Err(ArbitrationError::NotWaiting { request: id }),
         }
@@ -222,6 +231,21 @@ mod tests {
         let _ = waiting.await;
         assert_eq!(gate.inspect(Arbiter::waiting), 0);
         drop(held);
+        assert_eq!(gate.inspect(Arbiter::in_use), 0);
+        let again = gate.acquire(request(3, 1, 0)).await.expect("free again");
+        assert_eq!(again.amount(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_grant_that_reaches_a_wait_dropped_before_it_looked_goes_back() {
+        let gate = gate(1);
+        let held = gate.acquire(request(1, 1, 0)).await.expect("free");
+        let mut late = Box::pin(gate.acquire(request(2, 1, 0)));
+        let pending = tokio::time::timeout(Duration::ZERO, &mut late).await;
+        assert!(pending.is_err(), "waits while the unit is held");
+        drop(held); // the grant is sent to `late`, which never looks at it again
+        assert_eq!(gate.inspect(Arbiter::in_use), 1);
+        drop(late);
         assert_eq!(gate.inspect(Arbiter::in_use), 0);
         let again = gate.acquire(request(3, 1, 0)).await.expect("free again");
         assert_eq!(again.amount(), 1);
