@@ -9,6 +9,7 @@ FILES ?=
 .PHONY: run test build-release bench docs
 
 run: build-release
+	./scripts/ofb-venv.sh >/dev/null || echo "make run: OFB's Python environment could not be set up (see above); Symphony will run offline"
 	./target/release/symphony $(FILES)
 
 build-release:
@@ -32,7 +33,9 @@ bench:
 	./scripts/bench-venv.sh || echo "make bench: no Dask environment; exec_scale will skip its Dask baseline"
 	$(CARGO) bench --bench editor_ipc --bench restore --bench ui_frame --bench dag_validation \
 		--bench exec_scale --bench exec_makespan --bench checkpoint --bench pool_hit --bench artifacts \
-		--bench arbitration
+		--bench arbitration --bench data_prevalidate --bench ofb_throughput
+	$(CARGO) bench -p extensions --bench manifest_validation --bench wasm_runtime --bench native_roundtrip
+	$(CARGO) bench -p conductor --bench fqg_decision
 
 # Regenerate what is generated from the code: the man page (from clap and the keymap) and the
 # README's key table. Tests fail when either is stale.

@@ -9,6 +9,13 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
+mkdir -p target
+# Several test binaries may ask for the venv at once (`make test` runs the Rust tests before
+# this script): one builds it while the others wait, then find it current.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>target/.ofb-venv.lock
+    flock 9
+fi
 venv=target/ofb-venv
 requirements=ofb/requirements.txt
 stamp=$venv/.ofb-requirements.sha256

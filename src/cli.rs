@@ -52,6 +52,150 @@ pub enum Command {
     /// Store, fetch, list, search and check artifacts (content-addressed files).
     #[command(subcommand)]
     Artifact(ArtifactCommand),
+    /// Validate, install, list, remove and run extensions (the Orchestra Kit), each in its
+    /// own sandboxed host process.
+    #[command(subcommand)]
+    Ext(ExtCommand),
+    /// The extension host: one process per extension, started by Symphony itself.
+    #[command(name = "ext-host", hide = true)]
+    ExtHost(ExtHostArgs),
+    /// The Function Quest Game: train and evaluate the policy that orchestrates function
+    /// calls, or play a puzzle.
+    #[command(subcommand)]
+    Fqg(FqgCommand),
+}
+
+/// Which puzzles `symphony fqg eval` plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FqgSplit {
+    /// Generated puzzles from the training vocabulary (seeds training never draws).
+    Train,
+    /// Generated puzzles from other seeds and a vocabulary never seen in training.
+    Heldout,
+    /// The hand-written puzzles of conductor/puzzles/.
+    Handwritten,
+}
+
+/// `symphony fqg …`.
+#[derive(Debug, Subcommand)]
+pub enum FqgCommand {
+    /// Train the policy through the curriculum of levels (REINFORCE with a baseline), with a
+    /// progress bar; the same seed gives the same weights.
+    Train {
+        /// The curriculum: N or A-B within 1-20.
+        #[arg(long, default_value = "1-20", value_name = "A-B")]
+        levels: String,
+        /// The seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where to write the policy (safetensors).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Most updates per level before moving on without passing it.
+        #[arg(long, default_value_t = 40, value_name = "N")]
+        max_iterations: usize,
+    },
+    /// Evaluate a policy per level against the random, greedy and exact-planner baselines.
+    Eval {
+        /// The policy. [default: the checked-in one]
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// Which puzzles.
+        #[arg(long, value_enum, default_value = "heldout")]
+        split: FqgSplit,
+        /// Levels: N or A-B within 1-20 (generated splits).
+        #[arg(long, default_value = "1-20", value_name = "A-B")]
+        levels: String,
+        /// Puzzles per level (episodes per puzzle for handwritten).
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        episodes: usize,
+        /// Seed of the baselines and of failing calls.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play a puzzle with the keyboard (arrows choose a call, Enter makes it, h hints, r
+    /// restarts, q quits).
+    Play {
+        /// A puzzle file. [default: a generated puzzle of --level]
+        #[arg(value_name = "PUZZLE")]
+        puzzle: Option<PathBuf>,
+        /// The level of the generated puzzle.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+        level: u32,
+        /// The seed (which puzzle is generated, which calls fail).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
+
+/// `symphony ext …`.
+#[derive(Debug, Subcommand)]
+pub enum ExtCommand {
+    /// Check an extension manifest (a directory or its symphony-extension.toml) and report
+    /// every problem with its line and field.
+    Validate {
+        /// The extension directory or manifest file.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate an extension and copy it into DATA_DIR/extensions/installed/ID.
+    Install {
+        /// The extension directory (with symphony-extension.toml).
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// List the installed extensions.
+    List {
+        /// One JSON object per extension.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an installed extension and its data.
+    Remove {
+        /// Its id.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Call one method of an installed extension in its sandbox and print its outputs.
+    Run {
+        /// The extension's id.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// The method (one of its capabilities).
+        #[arg(value_name = "METHOD")]
+        method: String,
+        /// The input artifact's content (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        /// Method parameters as JSON.
+        #[arg(long, value_name = "JSON")]
+        params: Option<String>,
+        /// Stop the call after this many milliseconds (at most the manifest's timeout).
+        #[arg(long, value_name = "MS")]
+        deadline_ms: Option<u64>,
+        /// The project directory that `$PROJECT` grants refer to.
+        #[arg(long, value_name = "DIR")]
+        project: Option<PathBuf>,
+        /// Print the outputs as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of symphony-extension.toml, for editors.
+    Schema,
+}
+
+/// `symphony ext-host -- …`: the host's own arguments, passed through untouched.
+#[derive(Debug, Args)]
+pub struct ExtHostArgs {
+    /// The host's arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
 }
 
 /// `symphony artifact …`.
@@ -208,7 +352,10 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     extra.push_str(&exit_status());
     out.extend_from_slice(extra.as_bytes());
     let mut pages = vec![(name, out)];
-    for sub in Cli::command().get_subcommands() {
+    for sub in Cli::command()
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+    {
         let name = format!("symphony-{}", sub.get_name());
         let mut page = Vec::new();
         if clap_mangen::Man::new(

@@ -5,6 +5,7 @@
 pub mod adapters;
 pub mod app;
 pub mod cli;
+pub mod data;
 pub mod error;
 pub mod headless;
 pub mod paths;

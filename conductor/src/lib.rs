@@ -1,3 +1,4 @@
 //! The Conductor: workflow planning and orchestration on the Pit.
 
+pub mod fqg;
 pub mod plan;

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 from ofb import __version__
@@ -32,8 +36,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     parser.add_argument("--access-log", action="store_true", help="log every request (to stderr)")
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop (as on SIGTERM) when the process that started OFB dies, even by SIGKILL, "
+        "so that a crashed Symphony leaves no OFB behind",
+    )
     parser.add_argument("--version", action="version", version=f"ofb {__version__}")
     return parser.parse_args(argv)
+
+
+def watch_parent(parent: int, every: float = 0.25) -> None:
+    """SIGTERMs this process once its parent is gone (it is then re-parented, so the parent
+    pid changes). Polling is portable, unlike Linux's PR_SET_PDEATHSIG, and costs nothing."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        logging.getLogger("ofb").info("the parent process %d is gone; stopping", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="ofb-parent-watch", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.admin_token_file is not None and ensure_admin_token(app.state.runtime, args.admin_token_file):
         log.info("created user admin; its token is in %s", args.admin_token_file)
+    if args.exit_with_parent:
+        watch_parent(os.getppid())
     serve(app, sock, access_log=args.access_log)
     return 0
 

@@ -7,6 +7,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,38 @@ def test_a_password_login_works_against_the_real_hasher(tmp_path: Path) -> None:
         server.stop()
     with open(tmp_path / "ofb.db", "rb") as f:
         assert b"$argon2id$v=19$m=65536,t=3,p=4$" in f.read()
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie nobody reaped counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_exit_with_parent_stops_ofb_when_its_parent_is_killed(tmp_path: Path) -> None:
+    # A parent that starts OFB with --exit-with-parent, says OFB's pid, then waits forever.
+    parent_code = (
+        "import subprocess, sys, time\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'ofb', '--db', sys.argv[1], '--exit-with-parent'],"
+        " stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)\n"
+        "print(p.pid, p.stdout.readline().strip(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_code, str(tmp_path / "ofb.db")], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    pid_text, line = parent.stdout.readline().split(" ", 1)
+    ofb_pid = int(pid_text)
+    assert line.startswith("ofb listening on http://127.0.0.1:")
+    assert _alive(ofb_pid)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while _alive(ofb_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(ofb_pid), "OFB outlived its parent"

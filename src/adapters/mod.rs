@@ -1,9 +1,15 @@
 //! Adapters: the ports implemented against real components (and in memory, for fast tests).
 
+pub mod extension_runner;
 pub mod local_pit;
+pub mod memory_data;
 pub mod memory_editing;
+pub mod ofb;
 pub mod xi_editing;
 
+pub use extension_runner::{ExtensionRunner, HostLauncher, register_extensions};
 pub use local_pit::LocalPit;
+pub use memory_data::MemoryData;
 pub use memory_editing::MemoryEditor;
+pub use ofb::OfbClient;
 pub use xi_editing::XiEditor;

@@ -240,6 +240,18 @@ pub struct AppState {
     pub core: CoreHealth,
     /// The last search query, reused by find-next.
     pub last_find: Option<String>,
+    /// OFB's reachability and the offline outbox, for the status bar.
+    pub data: DataStatus,
+}
+
+/// What the status bar says about OFB: nothing while it answers and nothing waits, else
+/// `offline · N pending`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataStatus {
+    /// Why OFB is out of reach, if it is.
+    pub offline: Option<String>,
+    /// Operations waiting in the offline outbox.
+    pub pending: usize,
 }
 
 impl AppState {
@@ -258,6 +270,7 @@ impl AppState {
             theme,
             core: CoreHealth::default(),
             last_find: None,
+            data: DataStatus::default(),
         }
     }
 

@@ -4,6 +4,8 @@
 
 mod artifact;
 mod exit;
+pub mod ext;
+mod fqg;
 mod json_lines;
 mod prepare;
 mod progress;
@@ -16,7 +18,7 @@ use std::process::ExitCode;
 
 pub use exit::Exit;
 
-use crate::cli::Command;
+use crate::cli::{Command, ExtCommand};
 use crate::paths::DataPaths;
 
 /// Runs a headless command; returns the process's exit code (see [`Exit`]).
@@ -26,6 +28,10 @@ pub fn run(command: Command, data_dir: Option<&Path>) -> ExitCode {
         Command::Run(args) => with_paths(data_dir, |paths| run::run(&args, paths)),
         Command::Runs(args) => with_paths(data_dir, |paths| runs_list::list(&args, paths)),
         Command::Artifact(command) => with_paths(data_dir, |paths| artifact::run(command, paths)),
+        Command::Ext(ExtCommand::Validate { path, json }) => ext::validate(&path, json),
+        Command::Ext(command) => with_paths(data_dir, |paths| ext::run(command, paths)),
+        Command::ExtHost(args) => ext::host(&args.args),
+        Command::Fqg(command) => fqg::run(command),
     };
     exit.code()
 }

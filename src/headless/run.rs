@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use extensions::ExtensionError;
 use pit::dag::{NodeIx, NodeKind, Workflow};
 use pit::exec::{
     Event, EventKind, ExecOptions, Executor, NodeState, RunControl, RunReport, RunnerRegistry,
@@ -14,10 +15,11 @@ use pit::runs::{RunId, run_tag};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::Exit;
+use super::ext;
 use super::json_lines;
 use super::prepare::{Prepared, Refusal, json_or_text, prepare};
 use super::progress::{Progress, clock};
-use crate::adapters::LocalPit;
+use crate::adapters::{HostLauncher, LocalPit, register_extensions};
 use crate::cli::RunArgs;
 use crate::paths::DataPaths;
 use crate::ports::PitPort;
@@ -81,7 +83,7 @@ async fn drive(args: &RunArgs, paths: &DataPaths, prepared: Prepared) -> Exit {
         ..ExecOptions::default()
     };
     let incarnation = checkpointing.incarnation;
-    let executor = Executor::new(RunnerRegistry::with_builtins(time_scale), options);
+    let executor = Executor::new(runners(paths, time_scale), options);
     let file = args.file.display().to_string();
     let id = dir.id().to_string();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -194,6 +196,24 @@ async fn drive(args: &RunArgs, paths: &DataPaths, prepared: Prepared) -> Exit {
     }
     let _ = stdout.flush();
     exit
+}
+
+/// The built-in runners, and every installed extension under its id (an extension that
+/// cannot be listed is said, and the run goes on without extensions).
+fn runners(paths: &DataPaths, time_scale: f64) -> RunnerRegistry {
+    let mut runners = RunnerRegistry::with_builtins(time_scale);
+    let launcher = std::env::current_exe().map(|program| HostLauncher {
+        program,
+        prefix: ext::HOST_PREFIX.iter().map(|s| (*s).to_owned()).collect(),
+        project: std::env::current_dir().ok(),
+    });
+    let registered = launcher
+        .map_err(|e| ExtensionError::io("finding the symphony executable", e))
+        .and_then(|launcher| register_extensions(&mut runners, &ext::registry(paths), &launcher));
+    if let Err(error) = registered {
+        eprintln!("symphony: extensions are not available to this run: {error}");
+    }
+    runners
 }
 
 /// Puts the outputs the run published into the Artifact Store, with their lineage; returns

@@ -2,6 +2,7 @@
 
 pub mod colors;
 pub mod editor_pane;
+pub mod fqg_play;
 pub mod input;
 pub mod overlays;
 pub mod render;

@@ -14,9 +14,12 @@ use crossterm::execute;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::task::JoinHandle;
 
 use crate::adapters::XiEditor;
+use crate::adapters::ofb::DataConnection;
 use crate::app::keymap::Keymap;
+use crate::app::state::{DataStatus, Severity, StatusMessage};
 use crate::app::{Action, AppState, Effect, update};
 use crate::cli::Cli;
 use crate::error::SymphonyError;
@@ -41,9 +44,13 @@ pub fn run(cli: Cli) -> Result<(), SymphonyError> {
         .build()
         .map_err(|e| SymphonyError::io("starting the async runtime", e))?;
     runtime.block_on(async move {
+        // OFB starts in the background (about a second of Python imports): the first frame does
+        // not wait for it, and nothing about it can stop Symphony.
+        let data_paths = paths.clone();
+        let data = tokio::spawn(async move { DataConnection::start(&data_paths).await });
         let (editor, events) = XiEditor::start(&paths).await?;
         let mut terminal = enter_terminal()?;
-        let result = main_loop(&mut terminal, editor, events, theme, cli).await;
+        let result = main_loop(&mut terminal, editor, events, theme, cli, data).await;
         leave_terminal();
         result
     })
@@ -126,12 +133,15 @@ async fn main_loop(
     mut events: UnboundedReceiver<EditorEvent>,
     theme: Theme,
     cli: Cli,
+    data: JoinHandle<DataConnection>,
 ) -> Result<(), SymphonyError> {
     let size = terminal
         .size()
         .map_err(|e| SymphonyError::io("reading the terminal size", e))?;
     let keymap = Keymap::default();
     let mut state = AppState::new((size.width, size.height), theme);
+    let mut data_start = Some(data);
+    let mut connection: Option<DataConnection> = None;
     editor.set_theme(&state.theme.syntax.clone());
     let effects = update(&mut state, Action::OpenFiles(cli.files));
     run_effects(&mut editor, effects);
@@ -143,6 +153,19 @@ async fn main_loop(
         let first = tokio::select! {
             Some(event) = input.recv() => action_for_event(event, &state, &keymap),
             Some(event) = events.recv() => Some(Action::Editor(event)),
+            started = async {
+                match data_start.as_mut() {
+                    Some(start) => start.await,
+                    None => std::future::pending().await,
+                }
+            }, if data_start.is_some() => {
+                data_start = None;
+                if let Ok(started) = started {
+                    show_data_status(&mut state, &started).await;
+                    connection = Some(started);
+                }
+                None
+            }
             else => break,
         };
         let mut quit =
@@ -167,5 +190,25 @@ async fn main_loop(
         }
     }
     editor.shutdown().await;
+    match (connection, data_start) {
+        (Some(mut connection), _) => connection.stop(),
+        // Still starting: the started OFB is stopped when the abandoned result is dropped.
+        (None, Some(start)) => start.abort(),
+        (None, None) => {}
+    }
     Ok(())
+}
+
+/// Puts OFB's state in the status bar, and why it is offline in the message line.
+async fn show_data_status(state: &mut AppState, connection: &DataConnection) {
+    state.data = DataStatus {
+        offline: connection.offline.clone(),
+        pending: connection.pending().await,
+    };
+    if let Some(reason) = &connection.offline {
+        state.status = Some(StatusMessage {
+            severity: Severity::Warning,
+            text: format!("OFB offline, changes wait in the outbox: {reason}"),
+        });
+    }
 }

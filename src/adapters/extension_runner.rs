@@ -1,0 +1,294 @@
+//! Installed extensions as DAG Tracker runners: a workflow node whose `runner` is an
+//! extension's id calls that extension in its sandboxed host.
+//!
+//! - The node's `method` parameter names the method; the other parameters go to the
+//!   extension, scaled for retries as the Conductor's plan asked (`reduce_on_retry`).
+//! - The values of the node's predecessors are its input artifacts: each input the manifest
+//!   declares takes the value of the predecessor of the same name, else the next one in
+//!   order, with the declared media type; values left over go by their node's id.
+//! - Its output artifacts are written to the attempt's output directory (so that they are
+//!   published with the run and stored in the Artifact Store), and the node's value is the
+//!   single output (parsed as JSON when it is JSON) or an object of all of them by name.
+//! - One host process per extension, started on first use and kept for the next call; calls
+//!   to one extension queue, calls to different ones run in parallel. The DAG Tracker owns
+//!   retries: a call is one attempt, and a crashed guest is restarted by the next one.
+//! - When the executor abandons an attempt (timeout, cancel, skip), the call is cancelled.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use conductor::plan::params_for_attempt;
+use extensions::ExtensionError;
+use extensions::manifest::file::ArtifactSpec;
+use extensions::protocol::{Artifact, InvokeParams, InvokeResult};
+use extensions::registry::Registry;
+use extensions::supervisor::{CancelToken, ExtensionHost, retryable};
+use pit::dag::NodeId;
+use pit::exec::{NodeContext, NodeOutput, NodeRunner, RunError, RunFuture, RunnerRegistry};
+use serde_json::{Map, Value};
+
+/// How a host process is started: this binary's `ext-host` subcommand, usually.
+#[derive(Debug, Clone)]
+pub struct HostLauncher {
+    /// The program.
+    pub program: PathBuf,
+    /// Its arguments before the host's own.
+    pub prefix: Vec<String>,
+    /// The project directory extensions may be granted.
+    pub project: Option<PathBuf>,
+}
+
+/// One installed extension, as a runner.
+#[derive(Debug)]
+pub struct ExtensionRunner {
+    id: String,
+    inputs: Vec<ArtifactSpec>,
+    registry: Registry,
+    launcher: HostLauncher,
+    host: Arc<Mutex<Option<ExtensionHost>>>,
+}
+
+/// Registers every extension installed in `registry` under its id; returns how many.
+pub fn register_extensions(
+    runners: &mut RunnerRegistry,
+    registry: &Registry,
+    launcher: &HostLauncher,
+) -> Result<usize, ExtensionError> {
+    let installed = registry.list()?;
+    for extension in &installed {
+        let id = extension.manifest.id.to_string();
+        let runner = ExtensionRunner {
+            id: id.clone(),
+            inputs: extension.manifest.file.artifacts.inputs.clone(),
+            registry: registry.clone(),
+            launcher: launcher.clone(),
+            host: Arc::new(Mutex::new(None)),
+        };
+        runners.register(id.as_str(), runner);
+    }
+    Ok(installed.len())
+}
+
+impl NodeRunner for ExtensionRunner {
+    fn run(&self, ctx: NodeContext) -> RunFuture {
+        let mut params = params_for_attempt(ctx.params(), ctx.attempt());
+        let method = match params.remove("method") {
+            Some(Value::String(method)) => method,
+            _ => {
+                let message = format!(
+                    "node `{}` runs extension `{}` but names no method: add \
+                     `params.method = \"…\"`",
+                    ctx.id(),
+                    self.id
+                );
+                return Box::pin(async move { Err(RunError::fatal(message)) });
+            }
+        };
+        let invoke = InvokeParams {
+            method,
+            inputs: input_artifacts(&self.inputs, ctx.inputs()),
+            params: Value::Object(params),
+            deadline_ms: ctx
+                .settings()
+                .timeout
+                .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+        };
+        let output_dir = ctx.output_dir().map(Path::to_owned);
+        let (id, host) = (self.id.clone(), self.host.clone());
+        let (registry, launcher) = (self.registry.clone(), self.launcher.clone());
+        let cancel = CancelToken::default();
+        let guard = CancelOnDrop(cancel.clone());
+        Box::pin(async move {
+            let call = tokio::task::spawn_blocking(move || {
+                let mut slot = host.lock().unwrap_or_else(|e| e.into_inner());
+                if slot.is_none() {
+                    *slot = Some(registry.host(
+                        &id,
+                        launcher.program,
+                        launcher.prefix,
+                        launcher.project,
+                    )?);
+                }
+                match slot.as_mut() {
+                    Some(host) => host.invoke_once(&invoke, &mut |_| {}, &cancel),
+                    None => Err(ExtensionError::NotInstalled(id)),
+                }
+            });
+            let result = call
+                .await
+                .map_err(|e| RunError::retryable(format!("the extension call panicked: {e}")))?;
+            drop(guard);
+            let result = result.map_err(|e| {
+                if retryable(&e) {
+                    RunError::retryable(e.to_string())
+                } else {
+                    RunError::fatal(e.to_string())
+                }
+            })?;
+            if let Some(dir) = output_dir {
+                write_outputs(&dir, &result).map_err(|e| {
+                    RunError::retryable(format!(
+                        "cannot write the extension's outputs to `{}`: {e}",
+                        dir.display()
+                    ))
+                })?;
+            }
+            Ok(NodeOutput {
+                value: node_value(result),
+            })
+        })
+    }
+}
+
+/// Cancels the extension call when the attempt's future is dropped before it finished.
+struct CancelOnDrop(CancelToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// The predecessors' values as the extension's inputs: each declared input takes the value
+/// of the predecessor named like it, else the next unclaimed one, with the declared media
+/// type; values left over go under their node's id, text as text and the rest as JSON.
+fn input_artifacts(declared: &[ArtifactSpec], values: &[(NodeId, Arc<Value>)]) -> Vec<Artifact> {
+    let text = |value: &Value| match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let mut claimed = vec![false; values.len()];
+    let mut artifacts = Vec::with_capacity(values.len());
+    for port in declared {
+        let chosen = values
+            .iter()
+            .position(|(node, _)| node.as_str() == port.name)
+            .filter(|&i| !claimed[i])
+            .or_else(|| claimed.iter().position(|c| !c));
+        if let Some(i) = chosen {
+            claimed[i] = true;
+            artifacts.push(Artifact {
+                name: port.name.clone(),
+                media_type: port.media_type.clone(),
+                text: text(&values[i].1),
+            });
+        }
+    }
+    let left = values.iter().zip(&claimed).filter(|(_, c)| !**c);
+    for ((node, value), _) in left {
+        let media_type = if value.is_string() {
+            "text/plain"
+        } else {
+            "application/json"
+        };
+        artifacts.push(Artifact {
+            name: node.to_string(),
+            media_type: media_type.to_owned(),
+            text: text(value),
+        });
+    }
+    artifacts
+}
+
+/// The node's value: its one output (JSON when it parses), or every output by name.
+fn node_value(result: InvokeResult) -> Option<Value> {
+    let parse = |text: String| serde_json::from_str(&text).unwrap_or(Value::String(text));
+    let mut outputs = result.outputs;
+    match outputs.len() {
+        0 => None,
+        1 => outputs.pop().map(|a| parse(a.text)),
+        _ => Some(Value::Object(
+            outputs
+                .into_iter()
+                .map(|a| (a.name, parse(a.text)))
+                .collect::<Map<_, _>>(),
+        )),
+    }
+}
+
+/// Writes each output artifact to `dir` under its name (a safe file name; anything else is
+/// replaced by `_`), so that the run publishes it and the Artifact Store keeps it.
+fn write_outputs(dir: &Path, result: &InvokeResult) -> std::io::Result<()> {
+    if result.outputs.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)?;
+    for (i, output) in result.outputs.iter().enumerate() {
+        let mut name: String = output
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(100)
+            .collect();
+        if name.is_empty() || name.starts_with('.') {
+            name = format!("output-{i}");
+        }
+        std::fs::write(dir.join(name), &output.text)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn port(name: &str, media_type: &str) -> ArtifactSpec {
+        ArtifactSpec {
+            name: name.to_owned(),
+            media_type: media_type.to_owned(),
+            required: true,
+        }
+    }
+
+    #[test]
+    fn declared_inputs_take_their_namesake_then_the_next_value_and_the_rest_go_by_node() {
+        let values = vec![
+            (NodeId::new("fetch"), Arc::new(json!("raw text"))),
+            (NodeId::new("style"), Arc::new(json!({"tone": "dry"}))),
+            (NodeId::new("extra"), Arc::new(json!(3))),
+        ];
+        let declared = [
+            port("style", "application/json"),
+            port("text", "text/plain"),
+        ];
+        let got = input_artifacts(&declared, &values);
+        let summary: Vec<_> = got
+            .iter()
+            .map(|a| (a.name.as_str(), a.media_type.as_str(), a.text.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("style", "application/json", r#"{"tone":"dry"}"#),
+                ("text", "text/plain", "raw text"),
+                ("extra", "application/json", "3"),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_output_is_the_value_and_several_are_an_object() {
+        let out = |name: &str, text: &str| Artifact {
+            name: name.to_owned(),
+            media_type: "text/plain".to_owned(),
+            text: text.to_owned(),
+        };
+        let one = InvokeResult {
+            outputs: vec![out("n", "[1,2]")],
+        };
+        assert_eq!(node_value(one), Some(json!([1, 2])));
+        let two = InvokeResult {
+            outputs: vec![out("a", "x"), out("b", "2")],
+        };
+        assert_eq!(node_value(two), Some(json!({"a": "x", "b": 2})));
+        assert_eq!(node_value(InvokeResult { outputs: vec![] }), None);
+    }
+}

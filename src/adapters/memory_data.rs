@@ -1,0 +1,559 @@
+//! `MemoryData`: an in-memory [`DataAccessPort`] for unit tests of code that uses the port.
+//!
+//! It mimics OFB's shapes, ids, versions (a stale one is a 409), 404s, pre-validation and
+//! idempotency keys, and it can be switched "offline" to exercise the outbox. It knows no
+//! roles, budgets or workflow rules: those are OFB's, and tests that need them run against the
+//! real OFB (`tests/ofb_contract.rs`).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::data::prevalidate::{Prevalidate, check_id};
+use crate::ports::data_access::*;
+
+#[derive(Debug, Default)]
+struct Store {
+    next_id: u64,
+    clock: u64,
+    users: HashMap<UserId, (User, String)>,
+    tokens: HashMap<String, UserId>,
+    projects: HashMap<ProjectId, Project>,
+    members: HashMap<ProjectId, Vec<Member>>,
+    workflows: HashMap<WorkflowId, Vec<WorkflowVersionRecord>>,
+    workflow_heads: HashMap<WorkflowId, Workflow>,
+    runs: HashMap<RunId, Run>,
+    extensions: HashMap<ExtensionId, Extension>,
+    audit: Vec<AuditEntry>,
+    /// Idempotency key → (the request's fingerprint, the first answer).
+    keys: HashMap<String, (String, serde_json::Value)>,
+    /// Mutations performed (not replays), for tests to count.
+    mutations: u64,
+}
+
+impl Store {
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn now(&mut self) -> Timestamp {
+        self.clock += 1;
+        Timestamp(format!(
+            "2025-01-01T00:00:00.{:06}Z",
+            self.clock.min(999_999)
+        ))
+    }
+}
+
+/// The in-memory port (clones share one store; `with_session` changes only the caller).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryData {
+    store: Arc<Mutex<Store>>,
+    offline: Arc<AtomicBool>,
+    token: Option<BearerToken>,
+}
+
+fn problem(status: u16, slug: &str, detail: String) -> DataError {
+    DataError::from_problem(Problem {
+        kind: format!("{}{slug}", crate::data::error::PROBLEM_TYPE_PREFIX),
+        title: slug.replace('-', " "),
+        status,
+        detail,
+        instance: None,
+        errors: None,
+        current_version: None,
+    })
+}
+
+fn not_found(what: impl std::fmt::Display) -> DataError {
+    problem(404, "not-found", format!("{what} does not exist"))
+}
+
+impl MemoryData {
+    /// An empty store.
+    pub fn new() -> MemoryData {
+        MemoryData::default()
+    }
+
+    /// Makes every call fail as if OFB were out of reach (or reachable again).
+    pub fn set_offline(&self, offline: bool) {
+        self.offline.store(offline, Ordering::SeqCst);
+    }
+
+    /// How many mutations were performed (idempotent replays not counted).
+    pub fn mutations(&self) -> u64 {
+        self.lock().mutations
+    }
+
+    /// Every workflow's current version.
+    pub fn workflows(&self) -> Vec<Workflow> {
+        let mut all: Vec<_> = self.lock().workflow_heads.values().cloned().collect();
+        all.sort_by_key(|w| w.id);
+        all
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock is a test failure already; keep going with its data.
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn reachable(&self) -> DataResult<()> {
+        if self.offline.load(Ordering::SeqCst) {
+            return Err(DataError::Unreachable {
+                url: "memory://ofb".into(),
+                reason: "switched offline by the test".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn caller(&self, store: &Store) -> DataResult<UserId> {
+        self.token
+            .as_ref()
+            .and_then(|t| store.tokens.get(&t.0).copied())
+            .ok_or_else(|| problem(401, "unauthorized", "no valid bearer token".into()))
+    }
+
+    /// Runs a mutation once per key: a replay returns the first answer.
+    fn once<R, T>(
+        &self,
+        key: &IdempotencyKey,
+        request: &R,
+        op: &str,
+        act: impl FnOnce(&mut Store) -> DataResult<T>,
+    ) -> DataResult<T>
+    where
+        R: Serialize,
+        T: Serialize + DeserializeOwned,
+    {
+        self.reachable()?;
+        key.prevalidate()?;
+        let fingerprint = format!(
+            "{op} {}",
+            serde_json::to_string(request).unwrap_or_default()
+        );
+        let mut store = self.lock();
+        if let Some((seen, answer)) = store.keys.get(key.as_str()) {
+            if *seen != fingerprint {
+                return Err(problem(
+                    409,
+                    "idempotency-key-reused",
+                    format!("key {key} was used for another request"),
+                ));
+            }
+            return serde_json::from_value(answer.clone()).map_err(|e| DataError::Protocol {
+                operation: op.into(),
+                what: e.to_string(),
+            });
+        }
+        let answer = act(&mut store)?;
+        store.mutations += 1;
+        let value = serde_json::to_value(&answer).unwrap_or_default();
+        store
+            .keys
+            .insert(key.as_str().to_owned(), (fingerprint, value));
+        Ok(answer)
+    }
+
+    fn read<T>(&self, look: impl FnOnce(&Store, UserId) -> DataResult<T>) -> DataResult<T> {
+        self.reachable()?;
+        let store = self.lock();
+        let caller = self.caller(&store)?;
+        look(&store, caller)
+    }
+
+    fn audit(store: &mut Store, actor: UserId, project: ProjectId, action: &str) {
+        let at = store.now();
+        let id = AuditEntryId(store.id());
+        store.audit.push(AuditEntry {
+            id,
+            at,
+            actor_id: Some(actor),
+            actor_username: None,
+            project_id: Some(project),
+            action: action.into(),
+            method: String::new(),
+            path: String::new(),
+            target_type: None,
+            target_id: None,
+            status: 200,
+            outcome: AuditOutcome::Ok,
+            detail: None,
+        });
+    }
+}
+
+impl DataAccessPort for MemoryData {
+    async fn register_user(&self, request: &NewUser, key: &IdempotencyKey) -> DataResult<User> {
+        request.prevalidate()?;
+        self.once(key, request, "register", |s| {
+            if s.users
+                .values()
+                .any(|(u, _)| u.username == request.username)
+            {
+                return Err(problem(409, "username-taken", "username taken".into()));
+            }
+            let user = User {
+                id: UserId(s.id()),
+                username: request.username.clone(),
+                created_at: s.now(),
+            };
+            s.users
+                .insert(user.id, (user.clone(), request.password.clone()));
+            Ok(user)
+        })
+    }
+
+    async fn authenticate(
+        &self,
+        request: &Credentials,
+        key: &IdempotencyKey,
+    ) -> DataResult<Session> {
+        request.prevalidate()?;
+        self.once(key, request, "login", |s| {
+            let user = s
+                .users
+                .values()
+                .find(|(u, p)| u.username == request.username && *p == request.password)
+                .map(|(u, _)| u.id)
+                .ok_or_else(|| problem(401, "unauthorized", "wrong username or password".into()))?;
+            let token = format!("memory-token-{}", s.id());
+            s.tokens.insert(token.clone(), user);
+            Ok(Session {
+                access_token: BearerToken(token),
+                user_id: user,
+            })
+        })
+    }
+
+    fn with_session(&self, token: BearerToken) -> MemoryData {
+        MemoryData {
+            token: Some(token),
+            ..self.clone()
+        }
+    }
+
+    async fn current_user(&self) -> DataResult<User> {
+        self.read(|s, me| {
+            s.users
+                .get(&me)
+                .map(|(u, _)| u.clone())
+                .ok_or_else(|| not_found(me))
+        })
+    }
+
+    async fn create_project(
+        &self,
+        request: &NewProject,
+        key: &IdempotencyKey,
+    ) -> DataResult<Project> {
+        request.prevalidate()?;
+        self.once(key, request, "project", |s| {
+            let me = self.caller(s)?;
+            let project = Project {
+                id: ProjectId(s.id()),
+                name: request.name.clone(),
+                cost_budget: request.cost_budget,
+                committed_cost: 0.0,
+                created_by: me,
+                created_at: s.now(),
+                role: Role::Admin,
+            };
+            s.projects.insert(project.id, project.clone());
+            Self::audit(s, me, project.id, "project.create");
+            Ok(project)
+        })
+    }
+
+    async fn add_member(
+        &self,
+        project: ProjectId,
+        request: &NewMember,
+        key: &IdempotencyKey,
+    ) -> DataResult<Member> {
+        check_id("project", project.0)?;
+        request.prevalidate()?;
+        self.once(key, &(project, request), "member", |s| {
+            let me = self.caller(s)?;
+            s.projects.get(&project).ok_or_else(|| not_found(project))?;
+            let user = s
+                .users
+                .values()
+                .find(|(u, _)| u.username == request.username)
+                .map(|(u, _)| u.id)
+                .ok_or_else(|| problem(400, "unknown-user", "no such user".into()))?;
+            let member = Member {
+                user_id: user,
+                username: request.username.clone(),
+                role: request.role,
+                added_at: s.now(),
+            };
+            s.members.entry(project).or_default().push(member.clone());
+            Self::audit(s, me, project, "member.add");
+            Ok(member)
+        })
+    }
+
+    async fn create_workflow(
+        &self,
+        request: &NewWorkflow,
+        key: &IdempotencyKey,
+    ) -> DataResult<Workflow> {
+        request.prevalidate()?;
+        self.once(key, request, "workflow", |s| {
+            let me = self.caller(s)?;
+            s.projects
+                .get(&request.project_id)
+                .ok_or_else(|| not_found(request.project_id))?;
+            let now = s.now();
+            let workflow = Workflow {
+                id: WorkflowId(s.id()),
+                spec: request.spec.clone(),
+                user_id: me,
+                project_id: request.project_id,
+                created_at: now.clone(),
+                status: "created".into(),
+                version: WorkflowVersion(1),
+                estimated_cost: request.estimated_cost,
+                updated_at: now.clone(),
+            };
+            s.workflows.insert(
+                workflow.id,
+                vec![WorkflowVersionRecord {
+                    workflow_id: workflow.id,
+                    version: workflow.version,
+                    spec: workflow.spec.clone(),
+                    estimated_cost: workflow.estimated_cost,
+                    author_id: me,
+                    created_at: now,
+                }],
+            );
+            s.workflow_heads.insert(workflow.id, workflow.clone());
+            Self::audit(s, me, workflow.project_id, "workflow.create");
+            Ok(workflow)
+        })
+    }
+
+    async fn get_workflow(&self, id: WorkflowId) -> DataResult<Workflow> {
+        check_id("workflow", id.0)?;
+        self.read(|s, _| {
+            s.workflow_heads
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| not_found(id))
+        })
+    }
+
+    async fn list_workflows(&self, project: ProjectId) -> DataResult<Vec<Workflow>> {
+        check_id("project", project.0)?;
+        self.read(|s, _| {
+            let mut all: Vec<_> = s
+                .workflow_heads
+                .values()
+                .filter(|w| w.project_id == project)
+                .cloned()
+                .collect();
+            all.sort_by_key(|w| w.id);
+            Ok(all)
+        })
+    }
+
+    async fn update_workflow(
+        &self,
+        id: WorkflowId,
+        request: &WorkflowEdit,
+        key: &IdempotencyKey,
+    ) -> DataResult<Workflow> {
+        check_id("workflow", id.0)?;
+        request.prevalidate()?;
+        self.once(key, &(id, request), "workflow.update", |s| {
+            let me = self.caller(s)?;
+            let now = s.now();
+            let head = s.workflow_heads.get_mut(&id).ok_or_else(|| not_found(id))?;
+            if head.version != request.version {
+                let mut error = problem(
+                    409,
+                    "version-conflict",
+                    format!(
+                        "{id} is at {}, not {}; reload it and edit again",
+                        head.version, request.version
+                    ),
+                );
+                if let DataError::Conflict(p) = &mut error {
+                    p.current_version = Some(head.version.0);
+                }
+                return Err(error);
+            }
+            head.version = WorkflowVersion(head.version.0 + 1);
+            head.spec = request.spec.clone();
+            head.estimated_cost = request.estimated_cost;
+            head.updated_at = now.clone();
+            let head = head.clone();
+            s.workflows
+                .entry(id)
+                .or_default()
+                .push(WorkflowVersionRecord {
+                    workflow_id: id,
+                    version: head.version,
+                    spec: head.spec.clone(),
+                    estimated_cost: head.estimated_cost,
+                    author_id: me,
+                    created_at: now,
+                });
+            Self::audit(s, me, head.project_id, "workflow.update");
+            Ok(head)
+        })
+    }
+
+    async fn workflow_versions(&self, id: WorkflowId) -> DataResult<Vec<WorkflowVersionRecord>> {
+        check_id("workflow", id.0)?;
+        self.read(|s, _| s.workflows.get(&id).cloned().ok_or_else(|| not_found(id)))
+    }
+
+    async fn start_run(&self, workflow: WorkflowId, key: &IdempotencyKey) -> DataResult<Run> {
+        check_id("workflow", workflow.0)?;
+        self.once(key, &workflow, "run", |s| {
+            let me = self.caller(s)?;
+            let head = s
+                .workflow_heads
+                .get(&workflow)
+                .cloned()
+                .ok_or_else(|| not_found(workflow))?;
+            let now = s.now();
+            let run = Run {
+                id: RunId(s.id()),
+                workflow_id: workflow,
+                workflow_version: head.version,
+                project_id: head.project_id,
+                state: RunState::Pending,
+                started_by: me,
+                created_at: now.clone(),
+                updated_at: now,
+                summary: RunSummary {
+                    total: head.spec.steps.len() as u64,
+                    pending: head.spec.steps.len() as u64,
+                    ..RunSummary::default()
+                },
+                nodes: Vec::new(),
+            };
+            s.runs.insert(run.id, run.clone());
+            Self::audit(s, me, head.project_id, "run.start");
+            Ok(run)
+        })
+    }
+
+    async fn get_run(&self, id: RunId) -> DataResult<Run> {
+        check_id("run", id.0)?;
+        self.read(|s, _| s.runs.get(&id).cloned().ok_or_else(|| not_found(id)))
+    }
+
+    async fn record_run_status(
+        &self,
+        id: RunId,
+        request: &RunStatusUpdate,
+        key: &IdempotencyKey,
+    ) -> DataResult<Run> {
+        check_id("run", id.0)?;
+        request.prevalidate()?;
+        self.once(key, &(id, request), "run.update", |s| {
+            let me = self.caller(s)?;
+            let now = s.now();
+            let run = s.runs.get_mut(&id).ok_or_else(|| not_found(id))?;
+            if let Some(state) = request.state {
+                run.state = state;
+            }
+            for node in &request.nodes {
+                run.nodes.retain(|n| n.name != node.name);
+                run.nodes.push(node.clone());
+            }
+            run.updated_at = now;
+            let run = run.clone();
+            Self::audit(s, me, run.project_id, "run.update");
+            Ok(run)
+        })
+    }
+
+    async fn register_extension(
+        &self,
+        project: ProjectId,
+        request: &NewExtension,
+        key: &IdempotencyKey,
+    ) -> DataResult<Extension> {
+        check_id("project", project.0)?;
+        request.prevalidate()?;
+        self.once(key, &(project, request), "extension", |s| {
+            let me = self.caller(s)?;
+            s.projects.get(&project).ok_or_else(|| not_found(project))?;
+            let extension = Extension {
+                id: ExtensionId(s.id()),
+                project_id: project,
+                name: request.name.clone(),
+                version: request.version.clone(),
+                status: ExtensionStatus::Pending,
+                requested: request.permissions.clone(),
+                granted: Vec::new(),
+                registered_by: me,
+                created_at: s.now(),
+                decided_by: None,
+                decided_at: None,
+            };
+            s.extensions.insert(extension.id, extension.clone());
+            Self::audit(s, me, project, "extension.register");
+            Ok(extension)
+        })
+    }
+
+    async fn get_extension(&self, id: ExtensionId) -> DataResult<Extension> {
+        check_id("extension", id.0)?;
+        self.read(|s, _| s.extensions.get(&id).cloned().ok_or_else(|| not_found(id)))
+    }
+
+    async fn approve_extension(
+        &self,
+        id: ExtensionId,
+        request: &ExtensionGrant,
+        key: &IdempotencyKey,
+    ) -> DataResult<Extension> {
+        check_id("extension", id.0)?;
+        request.prevalidate()?;
+        self.once(key, &(id, request), "extension.approve", |s| {
+            let me = self.caller(s)?;
+            let now = s.now();
+            let extension = s.extensions.get_mut(&id).ok_or_else(|| not_found(id))?;
+            extension.status = ExtensionStatus::Approved;
+            extension.granted = request.granted.clone();
+            extension.decided_by = Some(me);
+            extension.decided_at = Some(now);
+            let extension = extension.clone();
+            Self::audit(s, me, extension.project_id, "extension.approve");
+            Ok(extension)
+        })
+    }
+
+    async fn read_audit(&self, project: ProjectId, query: &AuditQuery) -> DataResult<AuditPage> {
+        check_id("project", project.0)?;
+        query.prevalidate()?;
+        self.read(|s, _| {
+            let after = query.after_id.map_or(0, |a| a.0);
+            let limit = query.limit.unwrap_or(100) as usize;
+            let items: Vec<_> = s
+                .audit
+                .iter()
+                .filter(|e| e.project_id == Some(project) && e.id.0 > after)
+                .take(limit)
+                .cloned()
+                .collect();
+            let next_after_id = (items.len() == limit).then(|| items[limit - 1].id);
+            Ok(AuditPage {
+                items,
+                next_after_id,
+            })
+        })
+    }
+}

@@ -1,0 +1,189 @@
+//! Connecting Symphony to OFB at start: by default a local OFB it starts itself (database,
+//! admin token and outbox in the data directory's `ofb/`), or a remote one named by
+//! `SYMPHONY_OFB_URL` (with `SYMPHONY_OFB_TOKEN`). When OFB cannot be started or reached,
+//! Symphony runs offline: mutations wait in the outbox and the reason is shown.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::client::{OfbClient, OfbConfig};
+use super::launcher::{LaunchOptions, OfbProcess, venv_python};
+use crate::data::outbox::OfflineQueue;
+use crate::paths::DataPaths;
+use crate::ports::data_access::{BearerToken, DataAccessPort};
+
+/// The environment variable naming a remote OFB (`https://ofb.example:8443`).
+pub const URL_ENV: &str = "SYMPHONY_OFB_URL";
+/// The bearer token for a remote OFB.
+pub const TOKEN_ENV: &str = "SYMPHONY_OFB_TOKEN";
+/// Where the outbox's client points while no OFB runs (the discard port: refused).
+const UNREACHABLE: &str = "http://127.0.0.1:9";
+
+/// Where the local OFB keeps its files, under the data directory.
+#[derive(Debug, Clone)]
+pub struct OfbFiles {
+    /// `DATA/ofb/`.
+    pub dir: PathBuf,
+}
+
+impl OfbFiles {
+    /// The files under `paths`' root.
+    pub fn new(paths: &DataPaths) -> OfbFiles {
+        OfbFiles {
+            dir: paths.root.join("ofb"),
+        }
+    }
+    /// The SQLite database.
+    pub fn db(&self) -> PathBuf {
+        self.dir.join("ofb.db")
+    }
+    /// The local admin's token (0600, written by OFB on the first start).
+    pub fn admin_token(&self) -> PathBuf {
+        self.dir.join("admin.token")
+    }
+    /// The offline outbox.
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.join("outbox")
+    }
+    /// OFB's log (its stderr).
+    pub fn log(&self) -> PathBuf {
+        self.dir.join("ofb.log")
+    }
+}
+
+/// Symphony's connection to OFB, as set up at start. Dropping it stops a local OFB.
+#[derive(Debug)]
+pub struct DataConnection {
+    /// The local OFB, when Symphony started one.
+    pub process: Option<OfbProcess>,
+    /// Mutations go through here (to OFB, or to the outbox).
+    pub queue: Option<OfflineQueue<OfbClient>>,
+    /// Why OFB is out of reach, if it is.
+    pub offline: Option<String>,
+}
+
+impl DataConnection {
+    /// Connects as configured by the environment (see the module's doc), replaying the outbox
+    /// if OFB answers. Never fails: a problem is reported in `offline`.
+    pub async fn start(paths: &DataPaths) -> DataConnection {
+        let files = OfbFiles::new(paths);
+        if let Err(e) = std::fs::create_dir_all(&files.dir) {
+            return DataConnection::offline(format!("cannot create {}: {e}", files.dir.display()));
+        }
+        let (process, url, token) = match std::env::var(URL_ENV) {
+            Ok(url) if !url.trim().is_empty() => {
+                let token = std::env::var(TOKEN_ENV).ok().map(BearerToken);
+                (None, url, token)
+            }
+            _ => match start_local(&files).await {
+                Ok((process, token)) => {
+                    let url = process.url().to_owned();
+                    (Some(process), url, Some(token))
+                }
+                Err(reason) => {
+                    // Still open the outbox, so that the count of waiting operations is shown and
+                    // new mutations are queued. Its client points at the discard port, which
+                    // refuses connections: every mutation queues until the next start replays.
+                    let mut connection = DataConnection::offline(reason);
+                    if let Ok(client) = OfbClient::new(OfbConfig::new(UNREACHABLE)) {
+                        connection.queue = OfflineQueue::open(client, &files.outbox()).ok();
+                    }
+                    return connection;
+                }
+            },
+        };
+        let client = match OfbClient::new(OfbConfig::new(url)) {
+            Ok(client) => client,
+            Err(e) => return DataConnection::offline(e.to_string()),
+        };
+        let client = match token {
+            Some(token) => client.with_session(token),
+            None => client,
+        };
+        let offline = client.health().await.err().map(|e| e.to_string());
+        let queue = match OfflineQueue::open(client, &files.outbox()) {
+            Ok(queue) => queue,
+            Err(e) => {
+                return DataConnection {
+                    process,
+                    queue: None,
+                    offline: Some(e.to_string()),
+                };
+            }
+        };
+        if offline.is_none()
+            && let Err(e) = queue.replay().await
+        {
+            tracing::warn!("replaying the OFB outbox failed: {e}");
+        }
+        DataConnection {
+            process,
+            queue: Some(queue),
+            offline,
+        }
+    }
+
+    fn offline(reason: String) -> DataConnection {
+        tracing::warn!("OFB is offline: {reason}");
+        DataConnection {
+            process: None,
+            queue: None,
+            offline: Some(reason),
+        }
+    }
+
+    /// Operations waiting in the outbox.
+    pub async fn pending(&self) -> usize {
+        match &self.queue {
+            Some(queue) => queue.pending().await,
+            None => 0,
+        }
+    }
+
+    /// Stops a local OFB (gracefully, 5 s at most).
+    pub fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.stop(Duration::from_secs(5));
+        }
+    }
+}
+
+/// Starts the local OFB and reads its admin token.
+async fn start_local(files: &OfbFiles) -> Result<(OfbProcess, BearerToken), String> {
+    let mut options = LaunchOptions::new(venv_python(), files.db(), files.log());
+    options.admin_token_file = Some(files.admin_token());
+    let process = tokio::task::spawn_blocking(move || OfbProcess::start(&options))
+        .await
+        .map_err(|e| format!("starting OFB: {e}"))?
+        .map_err(|e| e.to_string())?;
+    let token = read_token(&files.admin_token())?;
+    Ok((process, token))
+}
+
+fn read_token(path: &Path) -> Result<BearerToken, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the local admin's token {}: {e}; move the database {} away to start afresh",
+            path.display(),
+            path.with_file_name("ofb.db").display()
+        )
+    })?;
+    Ok(BearerToken(text.trim().to_owned()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_files_live_in_the_data_dir() {
+        let paths = DataPaths {
+            root: PathBuf::from("/data"),
+        };
+        let files = OfbFiles::new(&paths);
+        assert_eq!(files.db(), Path::new("/data/ofb/ofb.db"));
+        assert_eq!(files.admin_token(), Path::new("/data/ofb/admin.token"));
+        assert_eq!(files.outbox(), Path::new("/data/ofb/outbox"));
+    }
+}

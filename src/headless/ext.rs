@@ -1,0 +1,294 @@
+//! `symphony ext validate | install | list | remove | run | schema`: the Orchestra Kit from the
+//! command line; and the hidden `symphony ext-host`, the per-extension host process the core
+//! starts (see the `extensions` crate's `host` module).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+use extensions::manifest::schema::manifest_schema;
+use extensions::protocol::{Artifact, InvokeParams, InvokeResult};
+use extensions::{CancelToken, ExtensionError, HostedExtensions, Manifest, Registry};
+
+use crate::ports::ExtensionPort;
+use serde_json::json;
+
+use super::Exit;
+use crate::cli::ExtCommand;
+use crate::paths::DataPaths;
+
+/// Arguments that start the host from this binary: `symphony ext-host -- …` (the `--` keeps
+/// clap away from the host's own options).
+pub const HOST_PREFIX: [&str; 2] = ["ext-host", "--"];
+
+/// The media type of a Motif's styled lines.
+const STYLED_LINES: &str = "application/vnd.symphony.styled-lines+json";
+
+/// Where installed extensions live.
+pub fn registry(paths: &DataPaths) -> Registry {
+    Registry::new(paths.root.join("extensions"))
+}
+
+/// Runs `symphony ext …`.
+pub(super) fn run(command: ExtCommand, paths: &DataPaths) -> Exit {
+    match execute(command, paths) {
+        Ok(exit) => exit,
+        Err(error) => {
+            eprintln!("symphony: {error}");
+            match error {
+                ExtensionError::InvalidManifest { .. } => Exit::BadWorkflow,
+                ExtensionError::NotInstalled(_)
+                | ExtensionError::AlreadyInstalled { .. }
+                | ExtensionError::Incomplete { .. }
+                | ExtensionError::Io { .. }
+                | ExtensionError::Sandbox { .. } => Exit::CannotStart,
+                _ => Exit::RunFailed,
+            }
+        }
+    }
+}
+
+/// Runs `symphony ext validate` (it needs no data directory).
+pub(super) fn validate(path: &Path, json_output: bool) -> Exit {
+    match Manifest::load(path) {
+        Ok(m) => {
+            if json_output {
+                println!(
+                    "{}",
+                    json!({"valid": true, "id": m.id, "version": m.version.to_string(), "limits": m.limits})
+                );
+            } else {
+                println!(
+                    "{} {} ({:?}, {:?} runtime) is valid: {} MiB, {} s per call, {} retries",
+                    m.id,
+                    m.version,
+                    m.file.kind,
+                    m.file.runtime.kind,
+                    m.limits.memory_mb,
+                    m.limits.timeout_seconds,
+                    m.limits.retries
+                );
+            }
+            Exit::Success
+        }
+        Err(error) => {
+            if json_output {
+                let issues: Vec<_> = match &error {
+                    ExtensionError::InvalidManifest { issues, .. } => issues
+                        .iter()
+                        .map(|i| json!({"field": i.field, "line": i.at.map(|a| a.line), "column": i.at.map(|a| a.column), "message": i.message}))
+                        .collect(),
+                    other => vec![json!({"message": other.to_string()})],
+                };
+                println!("{}", json!({"valid": false, "issues": issues}));
+            } else {
+                eprintln!("symphony: {error}");
+            }
+            Exit::BadWorkflow
+        }
+    }
+}
+
+fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionError> {
+    let registry = registry(paths);
+    match command {
+        ExtCommand::Validate { path, json } => return Ok(validate(&path, json)),
+        ExtCommand::Schema => print!("{}", manifest_schema()),
+        ExtCommand::Install { path } => {
+            let installed = registry.install(&path)?;
+            println!(
+                "installed {} {} in {}",
+                installed.manifest.id,
+                installed.manifest.version,
+                installed.dir.display()
+            );
+        }
+        ExtCommand::List { json } => {
+            for i in registry.list()? {
+                let m = &i.manifest;
+                if json {
+                    let methods: Vec<&str> = m
+                        .file
+                        .capabilities
+                        .iter()
+                        .map(|c| c.method.as_str())
+                        .collect();
+                    println!(
+                        "{}",
+                        json!({"id": m.id, "version": m.version.to_string(), "type": m.file.kind, "runtime": m.file.runtime.kind, "methods": methods, "dir": i.dir})
+                    );
+                } else {
+                    let kind = format!("{:?}", m.file.kind).to_lowercase();
+                    let runtime = format!("{:?}", m.file.runtime.kind).to_lowercase();
+                    println!(
+                        "{:<28} {:<10} {:<11} {:<7} {}",
+                        m.id, m.version, kind, runtime, m.file.name
+                    );
+                }
+            }
+        }
+        ExtCommand::Remove { id } => {
+            let removed = registry.remove(&id)?;
+            println!(
+                "removed {} {}",
+                removed.manifest.id, removed.manifest.version
+            );
+        }
+        ExtCommand::Run {
+            id,
+            method,
+            input,
+            params,
+            deadline_ms,
+            project,
+            json,
+        } => {
+            let program = std::env::current_exe()
+                .map_err(|e| ExtensionError::io("finding the symphony executable", e))?;
+            let prefix = HOST_PREFIX.iter().map(|s| s.to_string()).collect();
+            let manifest = registry.get(&id)?.manifest;
+            let params = call_params(
+                &manifest,
+                method,
+                input.as_deref(),
+                params.as_deref(),
+                deadline_ms,
+            )?;
+            let mut hosted = HostedExtensions::new(registry, program, prefix, project);
+            let port: &mut dyn ExtensionPort = &mut hosted;
+            let terminal = std::io::stderr().is_terminal();
+            let mut progress = |p: &extensions::protocol::Progress| {
+                if terminal {
+                    eprintln!(
+                        "{:>3.0}% {}",
+                        p.fraction * 100.0,
+                        p.message.as_deref().unwrap_or("")
+                    );
+                }
+            };
+            let result = port.invoke(
+                &manifest.id,
+                &params,
+                &mut progress,
+                &CancelToken::default(),
+            )?;
+            print_result(&result, json);
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn call_params(
+    manifest: &Manifest,
+    method: String,
+    input: Option<&Path>,
+    params: Option<&str>,
+    deadline_ms: Option<u64>,
+) -> Result<InvokeParams, ExtensionError> {
+    let bad = |detail: String| ExtensionError::BadRequest {
+        id: manifest.id.clone(),
+        detail,
+    };
+    let params = match params {
+        Some(text) => {
+            serde_json::from_str(text).map_err(|e| bad(format!("--params is not JSON: {e}")))?
+        }
+        None => serde_json::Value::Object(Default::default()),
+    };
+    let mut inputs = Vec::new();
+    if let Some(path) = input {
+        let text = if path == Path::new("-") {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| ExtensionError::io("reading the input from stdin", e))?;
+            s
+        } else {
+            std::fs::read_to_string(path).map_err(|e| {
+                ExtensionError::io(format!("reading the input {}", path.display()), e)
+            })?
+        };
+        let spec = manifest.file.artifacts.inputs.first();
+        inputs.push(Artifact {
+            name: spec.map_or_else(|| "input".into(), |s| s.name.clone()),
+            media_type: spec.map_or_else(|| "text/plain".into(), |s| s.media_type.clone()),
+            text,
+        });
+    }
+    Ok(InvokeParams {
+        method,
+        inputs,
+        params,
+        deadline_ms,
+    })
+}
+
+fn print_result(result: &InvokeResult, json_output: bool) {
+    let mut out = std::io::stdout().lock();
+    if json_output {
+        let _ = writeln!(out, "{}", serde_json::to_string(result).unwrap_or_default());
+        return;
+    }
+    let colour = std::io::stdout().is_terminal();
+    for artifact in &result.outputs {
+        if artifact.media_type == STYLED_LINES
+            && let Ok(lines) = serde_json::from_str::<Vec<StyledLine>>(&artifact.text)
+        {
+            for line in lines {
+                let _ = writeln!(out, "{}", line.render(colour));
+            }
+            continue;
+        }
+        let _ = write!(out, "{}", artifact.text);
+        if !artifact.text.ends_with('\n') {
+            let _ = writeln!(out);
+        }
+    }
+}
+
+/// One line of a Motif's output.
+#[derive(Debug, serde::Deserialize)]
+struct StyledLine {
+    text: String,
+    #[serde(default)]
+    style: String,
+}
+
+impl StyledLine {
+    /// The line, with ANSI attributes on a terminal.
+    fn render(&self, colour: bool) -> String {
+        let code = match self.style.as_str() {
+            "bold" => "1",
+            "dim" => "2",
+            "italic" => "3",
+            "underline" => "4",
+            "error" => "31",
+            "ok" => "32",
+            "warn" => "33",
+            _ => "",
+        };
+        if !colour || code.is_empty() {
+            return self.text.clone();
+        }
+        format!("\x1b[{code}m{}\x1b[0m", self.text)
+    }
+}
+
+/// Runs the hidden `symphony ext-host`: the process one extension lives in.
+pub fn host(args: &[String]) -> Exit {
+    let program = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("symphony ext-host: finding the symphony executable: {e}");
+            return Exit::CannotStart;
+        }
+    };
+    let launcher = extensions::host::Launcher {
+        program,
+        prefix: HOST_PREFIX.iter().map(|s| s.to_string()).collect(),
+    };
+    match extensions::host::main(args, launcher) {
+        0 => Exit::Success,
+        2 => Exit::BadWorkflow,
+        _ => Exit::RunFailed,
+    }
+}

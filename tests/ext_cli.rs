@@ -1,0 +1,341 @@
+//! `symphony ext …` as a user runs it, with the real binary: validate (with a located error),
+//! install, list, run the sample Operator and Motif (wasm), run a native extension in another
+//! language (POSIX sh) through the sandbox launcher of the `symphony` binary itself, refuse a
+//! method the manifest does not offer, and remove.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn symphony(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_symphony"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("SYMPHONY_DATA_DIR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("extensions/examples")
+        .join(name)
+}
+
+#[test]
+fn validate_points_at_the_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = std::fs::read_to_string(sample("text-ops").join("symphony-extension.toml"))
+        .unwrap()
+        .replace(
+            "[resources]",
+            "[permissions]\nfs = [\"$PROJECT/a\", \"/**\"]\n\n[resources]",
+        );
+    std::fs::write(dir.path().join("symphony-extension.toml"), &manifest).unwrap();
+    let line = manifest.lines().position(|l| l.contains("/**")).unwrap() + 1;
+    let out = symphony(
+        dir.path(),
+        &["ext", "validate", dir.path().to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("symphony-extension.toml:{line}:"))
+            && err.contains("`permissions.fs[1]`: `/**` would grant the whole disk"),
+        "{err}"
+    );
+    let ok = symphony(
+        dir.path(),
+        &["ext", "validate", sample("word-count").to_str().unwrap()],
+        None,
+    );
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("symphony.word-count 0.1.0"),
+        "{}",
+        text(&ok.stdout)
+    );
+}
+
+#[test]
+fn install_list_run_and_remove_the_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for name in ["text-ops", "word-count"] {
+        let out = symphony(
+            &data,
+            &["ext", "install", sample(name).to_str().unwrap()],
+            None,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let incomplete = dir.path().join("incomplete");
+    std::fs::create_dir_all(&incomplete).unwrap();
+    std::fs::copy(
+        sample("embedding").join("symphony-extension.toml"),
+        incomplete.join("symphony-extension.toml"),
+    )
+    .unwrap();
+    std::fs::write(incomplete.join("setup.sh"), "").unwrap();
+    let out = symphony(
+        &data,
+        &["ext", "install", incomplete.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("bin/symphony-embedding is missing (run its setup.sh first)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let again = symphony(
+        &data,
+        &["ext", "install", sample("text-ops").to_str().unwrap()],
+        None,
+    );
+    assert!(
+        text(&again.stderr).contains("already installed"),
+        "{}",
+        text(&again.stderr)
+    );
+    let list = text(&symphony(&data, &["ext", "list"], None).stdout);
+    assert!(
+        list.contains("symphony.text-ops") && list.contains("symphony.word-count"),
+        "{list}"
+    );
+
+    let out = symphony(
+        &data,
+        &["ext", "run", "symphony.text-ops", "words", "--input", "-"],
+        Some("to be  or\nnot"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "to\nbe\nor\nnot\n");
+
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "three small words\n").unwrap();
+    let out = symphony(
+        &data,
+        &[
+            "ext",
+            "run",
+            "symphony.word-count",
+            "count",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "3 words\n1 lines · 18 chars\n",
+        "styled lines, plain when not a terminal"
+    );
+    let out = symphony(
+        &data,
+        &[
+            "ext",
+            "run",
+            "symphony.word-count",
+            "count",
+            "--json",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["outputs"][0]["media_type"],
+        "application/vnd.symphony.styled-lines+json"
+    );
+
+    let out = symphony(&data, &["ext", "run", "symphony.word-count", "nope"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "symphony: extension `symphony.word-count` offers no method `nope` (it offers: count)"
+    );
+
+    let out = symphony(&data, &["ext", "remove", "symphony.word-count"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = text(&symphony(&data, &["ext", "list"], None).stdout);
+    assert!(!list.contains("word-count"), "{list}");
+    let out = symphony(&data, &["ext", "run", "symphony.word-count", "count"], None);
+    assert!(
+        text(&out.stderr).contains("no extension `symphony.word-count` is installed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A native extension in POSIX sh: answers every call with a greeting and the file it was
+/// asked to read, so the test sees both the protocol and the Landlock grants at work.
+const SH_GUEST: &str = r#"#!/bin/sh
+while IFS= read -r line; do
+  id=$(printf '%s' "$line" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+  if content=$(cat "$GRANTED" 2>&1); then :; fi
+  if secret=$(cat "$SECRET" 2>&1); then :; fi
+  printf '{"jsonrpc":"2.0","id":%s,"result":{"outputs":[{"name":"text","media_type":"text/plain","text":"hi from sh; granted: %s; secret: %s"}]}}\n' "$id" "$content" "$secret"
+done
+"#;
+
+#[test]
+fn a_native_sh_extension_runs_confined_through_the_symphony_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("docs")).unwrap();
+    std::fs::write(project.join("docs/readme.txt"), "public").unwrap();
+    std::fs::write(project.join("secret.txt"), "private").unwrap();
+    let ext = dir.path().join("sh-ext");
+    std::fs::create_dir_all(&ext).unwrap();
+    let script = SH_GUEST
+        .replace(
+            "$GRANTED",
+            &project.join("docs/readme.txt").display().to_string(),
+        )
+        .replace("$SECRET", &project.join("secret.txt").display().to_string());
+    std::fs::write(ext.join("guest.sh"), script).unwrap();
+    std::fs::write(
+        ext.join("symphony-extension.toml"),
+        r#"
+id = "test.sh-guest"
+name = "sh guest"
+version = "0.1.0"
+author = "tests"
+license = "MIT"
+type = "operator"
+sandbox = "strict"
+[[capabilities]]
+method = "hello"
+[permissions]
+fs = ["$PROJECT/docs/**"]
+system = ["spawn"]
+[runtime]
+kind = "native"
+command = "sh"
+args = ["guest.sh"]
+"#,
+    )
+    .unwrap();
+    let out = symphony(&data, &["ext", "install", ext.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = symphony(
+        &data,
+        &[
+            "ext",
+            "run",
+            "test.sh-guest",
+            "hello",
+            "--project",
+            project.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("hi from sh; granted: public; secret: "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Permission denied") && !stdout.contains("private"),
+        "Landlock keeps the ungranted file out: {stdout}"
+    );
+}
+
+#[test]
+fn a_workflow_node_runs_an_installed_extension_and_its_output_becomes_an_artifact() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = symphony(
+        &data,
+        &["ext", "install", sample("text-ops").to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let workflow = dir.path().join("shout.toml");
+    std::fs::write(
+        &workflow,
+        r#"name = "shout"
+[[nodes]]
+id = "say"
+kind = "operator"
+runner = "shell"
+params = { command = "printf 'hello from a workflow'" }
+[[nodes]]
+id = "shout"
+kind = "operator"
+runner = "symphony.text-ops"
+params = { method = "upper" }
+[[nodes]]
+id = "nameless"
+kind = "operator"
+runner = "symphony.text-ops"
+[[edges]]
+from = "say"
+to = "shout"
+kind = "control"
+[[edges]]
+from = "shout"
+to = "nameless"
+kind = "control"
+dependency = "soft"
+"#,
+    )
+    .unwrap();
+    let out = symphony(&data, &["run", workflow.to_str().unwrap(), "--json"], None);
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let failed = lines
+        .iter()
+        .find(|l| l["node"] == "nameless" && l["state"] == "failed")
+        .unwrap_or_else(|| panic!("no failure of `nameless` in {lines:?}"));
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("names no method"),
+        "{failed}"
+    );
+    let end = lines.last().unwrap();
+    let run = end["run"].as_str().unwrap();
+    let published = data.join("runs").join(run).join("outputs/shout");
+    let files: Vec<_> = std::fs::read_dir(&published)
+        .unwrap_or_else(|e| panic!("{}: {e}; {lines:?}", published.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(
+        std::fs::read_to_string(&files[0]).unwrap(),
+        "HELLO FROM A WORKFLOW"
+    );
+    assert!(end["artifacts"].as_u64().unwrap() >= 1, "{end}");
+}
