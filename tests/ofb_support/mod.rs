@@ -13,17 +13,19 @@ use symphony::ports::data_access::*;
 /// The password of every user the tests register.
 pub const PASSWORD: &str = "correct horse battery";
 
-/// The venv's python, building the venv with `scripts/ofb-venv.sh` on first use.
+/// The venv's python, through `scripts/ofb-venv.sh` (once per test binary): the script takes
+/// a lock, so a test never sees a venv that another binary is still building, and returns at
+/// once when the venv is current.
 pub fn python() -> PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON
         .get_or_init(|| {
             let python = launcher::venv_python();
-            if python.is_file() {
-                return python;
-            }
             let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ofb-venv.sh");
-            let status = std::process::Command::new("bash").arg(&script).status();
+            let status = std::process::Command::new("bash")
+                .arg(&script)
+                .stdout(std::process::Stdio::null())
+                .status();
             assert!(
                 matches!(status, Ok(s) if s.success()) && python.is_file(),
                 "these tests need OFB's Python environment at {}; `bash scripts/ofb-venv.sh` \
