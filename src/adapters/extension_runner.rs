@@ -11,13 +11,15 @@
 //!   single output (parsed as JSON when it is JSON) or an object of all of them by name.
 //! - One host process per extension, started on first use and kept for the next call; calls
 //!   to one extension queue, calls to different ones run in parallel. The DAG Tracker owns
-//!   retries: a call is one attempt, and a crashed guest is restarted by the next one.
+//!   retries: a call is one attempt, and a crashed guest is restarted by the next one. What
+//!   is retryable: crashes and limits of time and memory; with `reduce_on_retry`, also the
+//!   extension's own refusals, since the next attempt asks for less.
 //! - When the executor abandons an attempt (timeout, cancel, skip), the call is cancelled.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use conductor::plan::params_for_attempt;
+use conductor::plan::{REDUCE_PARAM, params_for_attempt};
 use extensions::ExtensionError;
 use extensions::manifest::file::ArtifactSpec;
 use extensions::protocol::{Artifact, InvokeParams, InvokeResult};
@@ -71,6 +73,9 @@ pub fn register_extensions(
 
 impl NodeRunner for ExtensionRunner {
     fn run(&self, ctx: NodeContext) -> RunFuture {
+        // With parameters to reduce, the extension's own refusals ("too large") are worth
+        // another attempt too: the next one asks for less.
+        let reducing = ctx.params().contains_key(REDUCE_PARAM);
         let mut params = params_for_attempt(ctx.params(), ctx.attempt());
         let method = match params.remove("method") {
             Some(Value::String(method)) => method,
@@ -97,7 +102,7 @@ impl NodeRunner for ExtensionRunner {
         let (id, host) = (self.id.clone(), self.host.clone());
         let (registry, launcher) = (self.registry.clone(), self.launcher.clone());
         let cancel = CancelToken::default();
-        let guard = CancelOnDrop(cancel.clone());
+        let guard = CancelOnDrop(Some(cancel.clone()));
         Box::pin(async move {
             let call = tokio::task::spawn_blocking(move || {
                 let mut slot = host.lock().unwrap_or_else(|e| e.into_inner());
@@ -117,9 +122,10 @@ impl NodeRunner for ExtensionRunner {
             let result = call
                 .await
                 .map_err(|e| RunError::retryable(format!("the extension call panicked: {e}")))?;
-            drop(guard);
+            guard.disarm();
             let result = result.map_err(|e| {
-                if retryable(&e) {
+                let refused = matches!(e, ExtensionError::NotInstalled(_));
+                if retryable(&e) || (reducing && !refused) {
                     RunError::retryable(e.to_string())
                 } else {
                     RunError::fatal(e.to_string())
@@ -141,11 +147,20 @@ impl NodeRunner for ExtensionRunner {
 }
 
 /// Cancels the extension call when the attempt's future is dropped before it finished.
-struct CancelOnDrop(CancelToken);
+struct CancelOnDrop(Option<CancelToken>);
+
+impl CancelOnDrop {
+    /// The call finished: nothing to cancel.
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        self.0.cancel();
+        if let Some(token) = &self.0 {
+            token.cancel();
+        }
     }
 }
 

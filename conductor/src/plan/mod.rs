@@ -26,7 +26,7 @@ mod model;
 mod recovery;
 
 pub use catalog::{Capability, Catalog, Importance};
-pub use compile::{START_NODE, compensation, compile, params_for_attempt};
+pub use compile::{REDUCE_PARAM, START_NODE, compensation, compile, params_for_attempt};
 pub use ids::{CapabilityId, ProviderId, StepId};
 pub use model::{Plan, PlanError, Step, Undo};
 pub use recovery::{Exhausted, RecoveryPolicy, Tactics};
