@@ -23,6 +23,16 @@ impl Rng {
         Rng { state: seed, seed }
     }
 
+    /// Seeded with `seed`, for tests that replay the same values every run.
+    pub fn with_seed(seed: u64) -> Rng {
+        Rng { state: seed, seed }
+    }
+
+    /// A number below `n` (which must not be 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
     /// The seed, to name in failure messages.
     pub fn seed(&self) -> u64 {
         self.seed
