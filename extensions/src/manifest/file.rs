@@ -103,6 +103,11 @@ pub enum SandboxLevel {
 pub struct Capability {
     /// The method name used in `invoke`: `[a-z][a-z0-9_-]*`.
     pub method: String,
+    /// The capability it provides, dotted by domain (`text.upper`, `llm.chat`): extensions
+    /// that provide the same capability can stand in for each other in a Conductor plan.
+    /// [default: `EXTENSION-ID.METHOD`]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provides: Option<String>,
     /// What it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use file::{ExtensionKind, ManifestFile, RuntimeKind, SandboxLevel};
+pub use file::{Capability, ExtensionKind, ManifestFile, RuntimeKind, SandboxLevel};
 pub use grant::{FsGrant, GrantRoots};
 pub use limits::Limits;
 pub use location::{FieldPath, LineColumn};
@@ -144,6 +144,14 @@ impl Manifest {
     /// The methods it offers.
     pub fn offers(&self, method: &str) -> bool {
         self.file.capabilities.iter().any(|c| c.method == method)
+    }
+
+    /// The capability a capability entry provides: its `provides`, or `ID.METHOD`.
+    pub fn capability_name(&self, capability: &Capability) -> String {
+        capability
+            .provides
+            .clone()
+            .unwrap_or_else(|| format!("{}.{}", self.id, capability.method))
     }
 }
 

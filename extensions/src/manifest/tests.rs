@@ -82,6 +82,29 @@ fn a_typical_manifest_validates_with_its_values() {
 }
 
 #[test]
+fn a_capability_is_named_by_provides_or_by_id_and_method() {
+    let m = Manifest::parse(TYPICAL, "m.toml").expect("valid");
+    let count = &m.file.capabilities[0];
+    assert_eq!(m.capability_name(count), "symphony.word-count.count");
+    let text = TYPICAL.replace(
+        "method = \"count\"\n",
+        "method = \"count\"\nprovides = \"text.count-words\"\n",
+    );
+    let m = Manifest::parse(&text, "m.toml").expect("valid");
+    assert_eq!(
+        m.capability_name(&m.file.capabilities[0]),
+        "text.count-words"
+    );
+    let bad = TYPICAL.replace(
+        "method = \"count\"\n",
+        "method = \"count\"\nprovides = \"Text..count\"\n",
+    );
+    let all = issues(&bad);
+    assert_eq!(all[0].field, "capabilities[0].provides", "{all:?}");
+    assert!(all[0].message.contains("not a capability name"), "{all:?}");
+}
+
+#[test]
 fn defaults_come_from_the_type() {
     let text = TYPICAL
         .replace("memory_mb = 64\ntimeout_seconds = 2\nretries = 1\n", "")

@@ -129,7 +129,23 @@ fn check_capabilities(p: &mut Problems, file: &ManifestFile) {
         } else if !seen.insert(c.method.as_str()) {
             p.add(field, format!("method `{}` is listed twice", c.method));
         }
+        if let Some(provides) = &c.provides
+            && !is_capability_name(provides)
+        {
+            p.add(
+                base.at(i).then("provides"),
+                format!(
+                    "`{provides}` is not a capability name: use lowercase words of letters, \
+                     digits, `-` and `_` joined by dots, starting with a letter (`text.upper`)"
+                ),
+            );
+        }
     }
+}
+
+/// Dot-joined method names (`text.upper`), at most 128 bytes.
+fn is_capability_name(s: &str) -> bool {
+    s.len() <= 128 && s.split('.').all(is_method_name)
 }
 
 fn check_permissions(
