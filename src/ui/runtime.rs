@@ -146,6 +146,9 @@ async fn main_loop(
     let effects = update(&mut state, Action::OpenFiles(cli.files));
     run_effects(&mut editor, effects);
     let mut input = spawn_input_thread();
+    // Work done off the UI loop (the Conductor, OFB's reconnection) reports back as actions
+    // sent here; each task holds a clone of `background_tx`.
+    let (background_tx, mut background) = unbounded_channel::<Action>();
     loop {
         terminal
             .draw(|frame| render(&state, frame))
@@ -153,6 +156,7 @@ async fn main_loop(
         let first = tokio::select! {
             Some(event) = input.recv() => action_for_event(event, &state, &keymap),
             Some(event) = events.recv() => Some(Action::Editor(event)),
+            Some(action) = background.recv() => Some(action),
             started = async {
                 match data_start.as_mut() {
                     Some(start) => start.await,
@@ -178,6 +182,8 @@ async fn main_loop(
                 Some(Action::Editor(event))
             } else if let Ok(event) = input.try_recv() {
                 action_for_event(event, &state, &keymap)
+            } else if let Ok(action) = background.try_recv() {
+                Some(action)
             } else {
                 break;
             };
@@ -189,6 +195,7 @@ async fn main_loop(
             break;
         }
     }
+    drop(background_tx);
     editor.shutdown().await;
     match (connection, data_start) {
         (Some(mut connection), _) => connection.stop(),
