@@ -2,3 +2,5 @@
 
 pub mod fqg;
 pub mod plan;
+pub mod planning;
+pub mod templates;

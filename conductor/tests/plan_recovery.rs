@@ -19,13 +19,12 @@ use pit::exec::{
 use serde_json::{Map, Value, json};
 
 fn capability(id: &str, provider: &str) -> Capability {
-    Capability {
-        id: CapabilityId::new(id).unwrap(),
-        provider: ProviderId::new(provider).unwrap(),
-        method: id.rsplit('.').next().unwrap().to_owned(),
-        description: format!("{id} by {provider}"),
-        instrument: false,
-    }
+    Capability::new(
+        CapabilityId::new(id).unwrap(),
+        ProviderId::new(provider).unwrap(),
+        id.rsplit('.').next().unwrap(),
+        format!("{id} by {provider}"),
+    )
 }
 
 fn step(id: &str, capability: &str, after: &[&str], importance: Importance) -> Step {
@@ -139,6 +138,7 @@ fn bad_plans_are_refused_naming_the_step() {
     let plan = |steps| Plan {
         intent: "t".to_owned(),
         steps,
+        input: None,
     };
     let e = plan(vec![]).check(&catalog).unwrap_err();
     assert_eq!(e, PlanError::Empty);
@@ -217,6 +217,7 @@ async fn essential_steps_retry_with_reduced_parameters_then_fall_back_to_another
     let plan = Plan {
         intent: "Summarise the notes".to_owned(),
         steps: vec![summarise],
+        input: None,
     };
     let file = compile(&plan, &catalog(), &policy_reduce).unwrap();
     assert_eq!(file.name.as_deref(), Some("summarise-the-notes"));
@@ -258,6 +259,7 @@ async fn independent_steps_start_from_one_start_node_and_all_run() {
             step("tag", "text.tag", &[], Importance::Essential),
             step("clean", "text.clean", &[], Importance::Essential),
         ],
+        input: None,
     };
     let file = compile(&plan, &catalog(), &policy()).unwrap();
     assert_eq!(file.nodes[0].id.as_str(), conductor::plan::START_NODE);
@@ -277,6 +279,7 @@ async fn an_optional_step_that_fails_is_skipped_and_what_follows_still_runs() {
             step("tag", "text.tag", &["fetch"], Importance::Optional),
             step("publish", "text.publish", &["tag"], Importance::Essential),
         ],
+        input: None,
     };
     let flaky = Arc::new(Operator {
         broken: vec!["tag".into()],
@@ -309,6 +312,7 @@ async fn an_essential_step_that_fails_for_good_halts_and_completed_steps_are_com
             publish,
             step("clean", "text.clean", &["publish"], Importance::Essential),
         ],
+        input: None,
     };
     let flaky = Arc::new(Operator {
         broken: vec!["clean".into()],
@@ -362,6 +366,7 @@ async fn plans_of_three_to_five_steps_over_a_20_percent_flaky_operator_complete_
         let plan = Plan {
             intent: format!("run {run_no}"),
             steps,
+            input: None,
         };
         let flaky = Arc::new(Operator {
             fail_percent: 20,

@@ -18,6 +18,21 @@ pub enum Importance {
     Optional,
 }
 
+/// What a call costs, relative to others (the manifest's `conductor.cost`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Cost {
+    /// Cheap enough to call freely.
+    #[default]
+    Low,
+    /// Worth batching.
+    Medium,
+    /// Call only when needed.
+    High,
+}
+
 /// One thing an extension can do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capability {
@@ -32,6 +47,59 @@ pub struct Capability {
     /// Whether the extension is an Instrument (a model) rather than an Operator.
     #[serde(default)]
     pub instrument: bool,
+    /// Intents it serves, in plain words (the manifest's `conductor.intents`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intents: Vec<String>,
+    /// Media types it reads (`text/plain`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+    /// Media types it makes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<String>,
+    /// What a call costs.
+    #[serde(default)]
+    pub cost: Cost,
+    /// How much a plan should lean on it (the extension's class).
+    #[serde(default)]
+    pub importance: Importance,
+}
+
+impl Capability {
+    /// A capability with only the required fields; hints, types and cost empty or default.
+    pub fn new(
+        id: CapabilityId,
+        provider: ProviderId,
+        method: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Capability {
+        Capability {
+            id,
+            provider,
+            method: method.into(),
+            description: description.into(),
+            instrument: false,
+            intents: Vec::new(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            cost: Cost::Low,
+            importance: Importance::Essential,
+        }
+    }
+
+    /// Everything a planner can match an intent against: id words, method, description and
+    /// intents, one text.
+    pub fn document(&self) -> String {
+        let mut text = self.id.as_str().replace(['.', '-', '_'], " ");
+        for part in [&self.method, &self.description] {
+            text.push_str(". ");
+            text.push_str(part);
+        }
+        for intent in &self.intents {
+            text.push_str(". ");
+            text.push_str(intent);
+        }
+        text
+    }
 }
 
 /// Every capability installed, in order of preference within each capability id.
@@ -54,5 +122,14 @@ impl Catalog {
     /// Every capability.
     pub fn all(&self) -> &[Capability] {
         &self.capabilities
+    }
+
+    /// Each capability id once, in the order first seen, with its preferred provider.
+    pub fn distinct(&self) -> Vec<&Capability> {
+        let mut seen = std::collections::HashSet::new();
+        self.capabilities
+            .iter()
+            .filter(|c| seen.insert(&c.id))
+            .collect()
     }
 }

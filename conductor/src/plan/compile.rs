@@ -23,6 +23,9 @@ const FALLBACK_SUFFIX: &str = "-fallback";
 /// The node every step that waits for nothing starts from, when some step would otherwise
 /// stand alone (the DAG Tracker refuses unconnected nodes). A step id cannot hold a `.`.
 pub const START_NODE: &str = "plan.start";
+/// The input node of a plan that reads something ([`Plan::input`]); a step id cannot hold a
+/// `.`, so it never clashes with one.
+pub const INPUT_NODE: &str = "plan.input";
 
 /// The workflow that runs `plan`: one node per step (its runner the preferred provider, its
 /// params the step's plus the method), a fallback node per step whose tactics allow one and
@@ -86,7 +89,15 @@ pub fn compile(
             file.edges.push(edge);
         }
     }
-    if plan.steps.len() > 1 && plan.steps.iter().any(|s| stands_alone(plan, s)) {
+    if let Some(what) = &plan.input {
+        let mut input = NodeSpec::new(INPUT_NODE, NodeKind::Input);
+        input.name = Some(what.clone());
+        file.nodes.insert(0, input);
+        for step in plan.steps.iter().filter(|s| s.after.is_empty()) {
+            file.edges
+                .push(EdgeSpec::new(INPUT_NODE, step.id.as_str(), EdgeKind::Data));
+        }
+    } else if plan.steps.len() > 1 && plan.steps.iter().any(|s| stands_alone(plan, s)) {
         let mut start = NodeSpec::new(START_NODE, NodeKind::Operator);
         start.runner = Some(RunnerName::new("noop"));
         file.nodes.insert(0, start);
@@ -173,6 +184,7 @@ pub fn compensation(plan: &Plan, completed: &[StepId]) -> Option<Plan> {
     (!steps.is_empty()).then(|| Plan {
         intent: format!("undo: {}", plan.intent),
         steps,
+        input: None,
     })
 }
 

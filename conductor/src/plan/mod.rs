@@ -25,8 +25,10 @@ mod ids;
 mod model;
 mod recovery;
 
-pub use catalog::{Capability, Catalog, Importance};
-pub use compile::{REDUCE_PARAM, START_NODE, compensation, compile, params_for_attempt};
+pub use catalog::{Capability, Catalog, Cost, Importance};
+pub use compile::{
+    INPUT_NODE, REDUCE_PARAM, START_NODE, compensation, compile, params_for_attempt,
+};
 pub use ids::{CapabilityId, ProviderId, StepId};
 pub use model::{Plan, PlanError, Step, Undo};
 pub use recovery::{Exhausted, RecoveryPolicy, Tactics};

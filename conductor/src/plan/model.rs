@@ -52,6 +52,11 @@ pub struct Plan {
     pub intent: String,
     /// The steps, in the order they were planned.
     pub steps: Vec<Step>,
+    /// What the user gives the plan to work on (a buffer, a selection), if anything: it
+    /// becomes the workflow's input node [`INPUT_NODE`](super::INPUT_NODE), and the steps
+    /// that wait for nothing read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
 }
 
 /// Why a plan cannot run; each names the step and what is wrong.

@@ -1,0 +1,325 @@
+//! The offline planner: templates and capabilities matched to the intent by a [`Matcher`],
+//! ordered as the intent says, with media types bridged by the FQG policy. No network.
+
+use std::fmt::Write as _;
+
+use super::bridge::bridge_types;
+use super::clauses::clauses;
+use super::matching::Matcher;
+use super::{Drafted, PlanContext, Planner, PlannerError};
+use crate::fqg::policy::Policy;
+use crate::plan::{Capability, Catalog, Plan, Step, StepId};
+use crate::templates::Template;
+
+/// When a template is preferred to a plan composed clause by clause.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// A template must be at least this much more similar than the composed plan's clauses
+    /// are on average (a template is a tested plan: it wins ties).
+    pub template_margin: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            template_margin: -0.05,
+        }
+    }
+}
+
+/// Plans with no network.
+pub struct OfflinePlanner {
+    matcher: Box<dyn Matcher + Send>,
+    policy: Option<Policy>,
+    thresholds: Thresholds,
+}
+
+impl std::fmt::Debug for OfflinePlanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfflinePlanner")
+            .field("matcher", &self.matcher.name())
+            .field("policy", &self.policy.is_some())
+            .finish()
+    }
+}
+
+/// One clause and the capability it matched.
+struct Matched<'c> {
+    clause: String,
+    capability: &'c Capability,
+    score: f32,
+}
+
+impl OfflinePlanner {
+    /// A planner matching with `matcher`, bridging types with `policy` (else the exact
+    /// planner).
+    pub fn new(matcher: Box<dyn Matcher + Send>, policy: Option<Policy>) -> OfflinePlanner {
+        OfflinePlanner {
+            matcher,
+            policy,
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    /// The same with other thresholds.
+    pub fn with_thresholds(mut self, thresholds: Thresholds) -> OfflinePlanner {
+        self.thresholds = thresholds;
+        self
+    }
+
+    /// Each clause's best capability, when it is similar enough; the clauses nothing
+    /// matched; and the nearest capabilities overall (for an error).
+    fn match_clauses<'c>(
+        &mut self,
+        intent: &str,
+        catalog: &'c Catalog,
+    ) -> Result<(Vec<Matched<'c>>, Vec<String>, Vec<String>), PlannerError> {
+        let capabilities = catalog.distinct();
+        let documents: Vec<String> = capabilities.iter().map(|c| c.document()).collect();
+        let accept = self.matcher.accept();
+        let mut matched: Vec<Matched<'c>> = Vec::new();
+        let mut unmatched = Vec::new();
+        let mut nearest: Vec<(f32, &str)> = Vec::new();
+        let mut parts = clauses(intent);
+        if parts.is_empty() {
+            parts.push(intent.to_owned());
+        }
+        for clause in parts {
+            let scores = self.matcher.similarities(&clause, &documents)?;
+            let best = scores
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(i, s)| (i, *s));
+            match best {
+                Some((i, score)) if score >= accept => {
+                    let capability = capabilities[i];
+                    // "split it and split it again" is one step, not two.
+                    if matched
+                        .last()
+                        .is_none_or(|m| m.capability.id != capability.id)
+                    {
+                        matched.push(Matched {
+                            clause,
+                            capability,
+                            score,
+                        });
+                    }
+                }
+                Some((i, score)) => {
+                    nearest.push((score, capabilities[i].id.as_str()));
+                    unmatched.push(clause);
+                }
+                None => unmatched.push(clause),
+            }
+        }
+        nearest.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let nearest = nearest
+            .into_iter()
+            .filter(|(s, _)| *s > 0.0)
+            .take(3)
+            .map(|(_, id)| id.to_owned())
+            .collect();
+        Ok((matched, unmatched, nearest))
+    }
+
+    /// The template most similar to the whole intent, with its similarity.
+    fn best_template<'t>(
+        &mut self,
+        intent: &str,
+        templates: &'t [Template],
+        catalog: &Catalog,
+    ) -> Result<Option<(&'t Template, f32)>, PlannerError> {
+        // Only templates whose every capability is installed can be proposed.
+        let usable: Vec<&Template> = templates
+            .iter()
+            .filter(|t| {
+                t.steps
+                    .iter()
+                    .all(|s| catalog.providers(&s.capability).next().is_some())
+            })
+            .collect();
+        if usable.is_empty() {
+            return Ok(None);
+        }
+        let documents: Vec<String> = usable.iter().map(|t| t.document()).collect();
+        let scores = self.matcher.similarities(intent, &documents)?;
+        Ok(scores
+            .into_iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|(_, s)| *s >= self.matcher.accept())
+            .map(|(i, s)| (usable[i], s)))
+    }
+
+    /// The plan of the matched capabilities in order, each after the one before, with
+    /// conversions inserted where one makes what the next cannot read.
+    fn compose(
+        &self,
+        intent: &str,
+        matched: &[Matched<'_>],
+        catalog: &Catalog,
+        input: Option<&str>,
+        notes: &mut String,
+    ) -> Plan {
+        let mut steps: Vec<Step> = Vec::new();
+        let mut made: Vec<String> = vec!["text/plain".to_owned()];
+        for m in matched {
+            let wanted = m.capability.inputs.first();
+            let mut reads_input = false;
+            if let Some(wanted) = wanted
+                && !steps.is_empty()
+            {
+                match bridge_types(catalog, &made, wanted, self.policy.as_ref()) {
+                    Some(bridge) if !bridge.steps.is_empty() => {
+                        let _ = writeln!(
+                            notes,
+                            "- `{}` reads {wanted}: converting with {} (chosen by the FQG {})",
+                            m.capability.id,
+                            bridge
+                                .steps
+                                .iter()
+                                .map(|c| format!("`{}`", c.id))
+                                .collect::<Vec<_>>()
+                                .join(" → "),
+                            bridge.found_by
+                        );
+                        for c in bridge.steps {
+                            push_step(&mut steps, c);
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        let _ = writeln!(
+                            notes,
+                            "- `{}` reads {wanted}, which nothing before it makes: it reads \
+                             the input instead",
+                            m.capability.id
+                        );
+                        reads_input = true;
+                    }
+                }
+            }
+            let previous = steps.last().map(|s| s.id.clone());
+            push_step(&mut steps, m.capability);
+            if reads_input && let Some(step) = steps.last_mut() {
+                step.after.clear();
+            } else if let (Some(prev), Some(step)) = (previous, steps.last_mut()) {
+                step.after = vec![prev];
+            }
+            made.clone_from(&m.capability.outputs);
+        }
+        let needs_input = matched
+            .first()
+            .is_some_and(|m| !m.capability.inputs.is_empty());
+        Plan {
+            intent: intent.to_owned(),
+            steps,
+            input: input
+                .map(str::to_owned)
+                .or_else(|| needs_input.then(|| "text".to_owned())),
+        }
+    }
+}
+
+/// Adds a step calling `capability`, with an id made from its name and unique in the plan.
+fn push_step(steps: &mut Vec<Step>, capability: &Capability) {
+    let base: String = capability
+        .id
+        .as_str()
+        .rsplit('.')
+        .next()
+        .unwrap_or("step")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let mut id = base.clone();
+    let mut n = 2;
+    while steps.iter().any(|s| s.id.as_str() == id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    let id = StepId::new(&id).unwrap_or_else(|_| StepId::new("step").expect("a valid id"));
+    steps.push(Step {
+        id,
+        capability: capability.id.clone(),
+        params: serde_json::Map::new(),
+        after: Vec::new(),
+        importance: capability.importance,
+        undo: None,
+    });
+}
+
+impl Planner for OfflinePlanner {
+    fn name(&self) -> String {
+        format!("offline ({} matching)", self.matcher.name())
+    }
+
+    fn plan(
+        &mut self,
+        intent: &str,
+        context: &PlanContext<'_>,
+        _on_token: &mut dyn FnMut(&str),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Drafted, PlannerError> {
+        let (matched, unmatched, nearest) = self.match_clauses(intent, context.catalog)?;
+        if cancelled() {
+            return Err(PlannerError::Cancelled);
+        }
+        let template = self.best_template(intent, context.templates, context.catalog)?;
+        let composed_score = if matched.is_empty() {
+            0.0
+        } else {
+            matched.iter().map(|m| m.score).sum::<f32>() / matched.len() as f32
+        };
+        let mut notes = String::new();
+        let plan = match template {
+            Some((t, score)) if score >= composed_score + self.thresholds.template_margin => {
+                let mut plan = t
+                    .instantiate(intent, &serde_json::Map::new())
+                    .map_err(|e| PlannerError::Malformed(e.to_string()))?;
+                if let Some(input) = context.input {
+                    plan.input = Some(input.to_owned());
+                }
+                let _ = writeln!(
+                    notes,
+                    "Using the Melody template **{}** ({}; similarity {score:.2}, by {} \
+                     matching).",
+                    t.title,
+                    t.id,
+                    self.matcher.name()
+                );
+                plan
+            }
+            _ if matched.is_empty() => {
+                return Err(PlannerError::NoMatch {
+                    intent: intent.to_owned(),
+                    nearest,
+                });
+            }
+            _ => {
+                let _ = writeln!(
+                    notes,
+                    "Composed from what you asked, by {} matching:",
+                    self.matcher.name()
+                );
+                for m in &matched {
+                    let _ = writeln!(
+                        notes,
+                        "- “{}” → `{}` ({}; similarity {:.2})",
+                        m.clause, m.capability.id, m.capability.description, m.score
+                    );
+                }
+                self.compose(intent, &matched, context.catalog, context.input, &mut notes)
+            }
+        };
+        for clause in &unmatched {
+            let _ = writeln!(notes, "- nothing installed matches “{clause}”: left out");
+        }
+        plan.check(context.catalog)?;
+        Ok(Drafted {
+            plan,
+            explanation: notes,
+        })
+    }
+}
