@@ -52,7 +52,7 @@ pub enum Command {
     /// Store, fetch, list, search and check artifacts (content-addressed files).
     #[command(subcommand)]
     Artifact(ArtifactCommand),
-    /// Validate, install, list, remove and run extensions (the Orchestra Kit), each in its
+    /// Validate, install, configure, list, remove and run extensions (the Orchestra Kit), each in its
     /// own sandboxed host process.
     #[command(subcommand)]
     Ext(ExtCommand),
@@ -63,6 +63,80 @@ pub enum Command {
     /// calls, or play a puzzle.
     #[command(subcommand)]
     Fqg(FqgCommand),
+    /// Ask the Conductor: plan a workflow of extension calls for what you say, show it, and
+    /// run it after you confirm (or at once with --yes). Text to work on comes from --input
+    /// or standard input.
+    Ask(AskArgs),
+    /// Measure the Conductor's planners on a suite of intents.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// List the changes waiting for OFB in the offline outbox, and those OFB refused when
+    /// they were replayed (with OFB's reason).
+    Outbox(OutboxArgs),
+}
+
+/// Which planner the Conductor uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PlannerArg {
+    /// The LLM planner when SYMPHONY_LLM_BASE_URL is set, else offline.
+    #[default]
+    Auto,
+    /// Templates and installed capabilities matched by meaning; no network.
+    Offline,
+    /// An OpenAI-compatible endpoint (SYMPHONY_LLM_BASE_URL, _MODEL, _API_KEY).
+    Llm,
+}
+
+/// `symphony ask`.
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// What you want done, in your words.
+    #[arg(value_name = "REQUEST")]
+    pub intent: String,
+    /// Run the plan without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the plan and the results as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Which planner.
+    #[arg(long, value_enum, default_value_t)]
+    pub planner: PlannerArg,
+    /// A file whose text the plan works on (`-` for standard input). [default: standard
+    /// input when it is not a terminal]
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Plan only: show the plan and do not run it.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+}
+
+/// `symphony eval …`.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Plan every intent of a suite and check the plans' properties (capabilities, order);
+    /// with --run, run the plans whose extensions are installed.
+    Conductor(EvalConductorArgs),
+}
+
+/// `symphony eval conductor`.
+#[derive(Debug, Args)]
+pub struct EvalConductorArgs {
+    /// Which planner.
+    #[arg(long, value_enum, default_value_t)]
+    pub planner: PlannerArg,
+    /// The suite (TOML). [default: the bundled suite of the sample extensions' intents]
+    #[arg(long, value_name = "FILE")]
+    pub suite: Option<PathBuf>,
+    /// Also run each valid plan on its sample input and count completions.
+    #[arg(long)]
+    pub run: bool,
+    /// Match lexically even when the embedding extension is installed.
+    #[arg(long)]
+    pub lexical: bool,
+    /// One JSON object with every case and the totals.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which puzzles `symphony fqg eval` plays.
@@ -186,6 +260,23 @@ pub enum ExtCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show an installed extension's settings (secrets masked), or set one: the value is
+    /// checked against the manifest's `[config.*]` type and sent to the extension with each
+    /// call.
+    Config {
+        /// The extension's id.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// The setting to set.
+        #[arg(value_name = "KEY", requires = "value")]
+        key: Option<String>,
+        /// Its new value.
+        #[arg(value_name = "VALUE")]
+        value: Option<String>,
+        /// Print the settings as one JSON object (secrets masked).
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the JSON Schema of symphony-extension.toml, for editors.
     Schema,
 }
@@ -299,6 +390,17 @@ pub struct RunArgs {
     /// without one is asked for on a terminal; elsewhere the run stops, resumably.
     #[arg(long = "input", short = 'i', value_name = "ID=VALUE")]
     pub inputs: Vec<String>,
+}
+
+/// `symphony outbox`.
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// Print one JSON object: `pending` and `refused`, each a list.
+    #[arg(long)]
+    pub json: bool,
+    /// Forget the refused changes (after dealing with them); waiting ones are kept.
+    #[arg(long)]
+    pub clear_refused: bool,
 }
 
 /// `symphony runs`.

@@ -339,3 +339,318 @@ dependency = "soft"
     );
     assert!(end["artifacts"].as_u64().unwrap() >= 1, "{end}");
 }
+
+/// Answers each call with the `config` member of its request, as JSON text.
+const CONFIG_ECHO: &str = r#"#!/bin/sh
+while IFS= read -r line; do
+  id=$(printf '%s' "$line" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+  config=$(printf '%s' "$line" | sed -n 's/.*"config":\({[^}]*}\).*/\1/p' | sed 's/"/\\"/g')
+  printf '{"jsonrpc":"2.0","id":%s,"result":{"outputs":[{"name":"config","media_type":"application/json","text":"%s"}]}}\n' "$id" "$config"
+done
+"#;
+
+#[test]
+fn ext_config_checks_stores_masks_and_delivers_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ext = dir.path().join("cfg-ext");
+    std::fs::create_dir_all(&ext).unwrap();
+    std::fs::write(ext.join("guest.sh"), CONFIG_ECHO).unwrap();
+    std::fs::write(
+        ext.join("symphony-extension.toml"),
+        r#"
+id = "test.cfg"
+name = "config echo"
+version = "0.1.0"
+author = "tests"
+license = "MIT"
+type = "operator"
+[[capabilities]]
+method = "echo"
+[permissions]
+system = ["spawn"]
+[runtime]
+kind = "native"
+command = "sh"
+args = ["guest.sh"]
+[config.model]
+type = "string"
+default = "small"
+[config.retries]
+type = "integer"
+default = 1
+[config.token]
+type = "string"
+secret = true
+required = true
+"#,
+    )
+    .unwrap();
+    let ok = |out: &Output| assert!(out.status.success(), "{}", text(&out.stderr));
+    ok(&symphony(
+        &data,
+        &["ext", "install", ext.to_str().unwrap()],
+        None,
+    ));
+
+    let out = symphony(
+        &data,
+        &["ext", "config", "test.cfg", "retries", "lots"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("extension `test.cfg`: setting `retries` must be an integer, not `lots`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = symphony(&data, &["ext", "config", "test.cfg", "colour", "red"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("setting `colour` is not declared"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = symphony(&data, &["ext", "run", "test.cfg", "echo"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "`token` is required: set it with `symphony ext config test.cfg token VALUE`"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+
+    ok(&symphony(
+        &data,
+        &["ext", "config", "test.cfg", "retries", "3"],
+        None,
+    ));
+    let out = symphony(
+        &data,
+        &["ext", "config", "test.cfg", "token", "s3cret"],
+        None,
+    );
+    ok(&out);
+    assert!(
+        !text(&out.stdout).contains("s3cret"),
+        "{}",
+        text(&out.stdout)
+    );
+    let secrets = data.join("extensions/data/test.cfg/secrets.json");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&secrets).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+
+    let out = symphony(&data, &["ext", "config", "test.cfg", "--json"], None);
+    ok(&out);
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!({"model": "small", "retries": 3, "token": "********"})
+    );
+    let out = symphony(&data, &["ext", "config", "test.cfg"], None);
+    ok(&out);
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains("(default)") && listing.contains("(set)") && !listing.contains("s3cret"),
+        "{listing}"
+    );
+
+    let out = symphony(&data, &["ext", "run", "test.cfg", "echo"], None);
+    ok(&out);
+    let delivered: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(
+        delivered,
+        serde_json::json!({"model": "small", "retries": 3, "token": "s3cret"})
+    );
+}
+
+const SPIN: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "alloc") (param i32) (result i32) (i32.const 0))
+  (func (export "spin") (param i32 i32) (result i64) (loop $l (br $l)) (i64.const 0)))"#;
+
+/// The processes whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: comm may hold spaces, so split after its `)`.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(child);
+        }
+    }
+    out
+}
+
+#[test]
+fn ctrl_c_during_ext_run_cancels_the_call_and_leaves_nothing_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ext = dir.path().join("spin-ext");
+    std::fs::create_dir_all(&ext).unwrap();
+    std::fs::write(ext.join("spin.wat"), SPIN).unwrap();
+    std::fs::write(
+        ext.join("symphony-extension.toml"),
+        "id = \"test.spin\"\nname = \"spin\"\nversion = \"0.1.0\"\nauthor = \"t\"\nlicense = \"MIT\"\ntype = \"instrument\"\n[[capabilities]]\nmethod = \"spin\"\n[resources]\ntimeout_seconds = 120\n[runtime]\nkind = \"wasm\"\nmodule = \"spin.wat\"\n",
+    )
+    .unwrap();
+    let out = symphony(&data, &["ext", "install", ext.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_symphony"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["ext", "run", "test.spin", "spin"])
+        .env_remove("SYMPHONY_DATA_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let host = loop {
+        if let Some(&host) = children_of(child.id()).first() {
+            break host;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no host process started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // Let the host load the module and start spinning.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the call is still running"
+    );
+    let signalled = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < std::time::Duration::from_secs(10),
+            "Ctrl-C did not end `ext run`"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("extension `test.spin`: the call was cancelled"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !Path::new(&format!("/proc/{host}")).exists(),
+        "the host process {host} is still there"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workflows_extension_host_is_prewarmed_and_reused_by_every_node() {
+    use pit::dag::{RunnerName, Workflow, parse_toml};
+    use pit::exec::{ExecOptions, Executor, RunnerRegistry, WorkflowState};
+    use pit::pool::Prewarm;
+    use symphony::adapters::{HostLauncher, register_extension_pool};
+
+    let dir = tempfile::tempdir().unwrap();
+    let registry = extensions::Registry::new(dir.path().join("extensions"));
+    registry.install(&sample("text-ops")).unwrap();
+    let launcher = HostLauncher {
+        program: PathBuf::from(env!("CARGO_BIN_EXE_symphony")),
+        prefix: symphony::headless::ext::HOST_PREFIX
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        project: None,
+    };
+    let mut runners = RunnerRegistry::with_builtins(1.0);
+    let pool = register_extension_pool(&mut runners, &registry, &launcher).unwrap();
+    let file = parse_toml(
+        r#"
+[[nodes]]
+id = "say"
+kind = "operator"
+runner = "shell"
+params = { command = "printf 'three calls'" }
+[[nodes]]
+id = "up"
+kind = "operator"
+runner = "symphony.text-ops"
+params = { method = "upper" }
+[[nodes]]
+id = "down"
+kind = "operator"
+runner = "symphony.text-ops"
+params = { method = "lower" }
+[[nodes]]
+id = "words"
+kind = "operator"
+runner = "symphony.text-ops"
+params = { method = "words" }
+[[edges]]
+from = "say"
+to = "up"
+kind = "control"
+[[edges]]
+from = "up"
+to = "down"
+kind = "control"
+[[edges]]
+from = "down"
+to = "words"
+kind = "control"
+"#,
+        "pooled.toml",
+    )
+    .unwrap();
+    let wf = std::sync::Arc::new(Workflow::build(&file).unwrap());
+    // Only the installed extension is warmed (not the `shell` built-in), before any node runs.
+    assert_eq!(pool.prewarm_for(&wf), 1);
+    let key = RunnerName::new("symphony.text-ops");
+    let started = std::time::Instant::now();
+    while pool.pool().get(&key).is_none() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "never warmed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        pool.entry_states(),
+        [("symphony.text-ops".to_owned(), "hot")]
+    );
+    let (handle, _events) = Executor::new(runners, ExecOptions::default()).start(wf);
+    let report = handle.wait().await.unwrap();
+    assert_eq!(report.state, WorkflowState::Completed, "{report:?}");
+    // The three nodes' calls all went to the one host the pool warmed.
+    let host = (*pool.pool().get(&key).unwrap()).clone();
+    let ping = tokio::task::spawn_blocking(move || {
+        host.lock()
+            .unwrap()
+            .ping(std::time::Duration::from_secs(5))
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(ping.calls, 3, "{ping:?}");
+}

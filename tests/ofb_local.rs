@@ -85,3 +85,82 @@ async fn when_ofb_cannot_start_symphony_runs_offline_and_says_why() {
     assert!(reason.contains("cannot create"), "{reason}");
     assert!(connection.process.is_none());
 }
+
+/// The local OFB dies (SIGKILL) while Symphony runs: the watch notices, starts it again on its
+/// port, and the link comes back; ending the watch stops the OFB it started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_ofb_that_dies_is_started_again_by_the_watch() {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    use symphony::adapters::ofb::reconnect::Timing;
+    use symphony::data::link::{Backoff, LinkReport};
+
+    ofb_support::python();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = DataPaths {
+        root: dir.path().to_path_buf(),
+    };
+    let connection = DataConnection::start(&paths).await;
+    assert_eq!(connection.offline, None);
+    let first = connection.process.as_ref().unwrap().pid().unwrap();
+    let url = connection.process.as_ref().unwrap().url().to_owned();
+    let reports = Arc::new(Mutex::new(Vec::<LinkReport>::new()));
+    let timing = Timing {
+        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(200)),
+        online_every: Duration::from_millis(100),
+    };
+    let watch = {
+        let reports = reports.clone();
+        tokio::spawn(connection.watch(timing, move |r| reports.lock().unwrap().push(r)))
+    };
+    let online = || {
+        reports
+            .lock()
+            .unwrap()
+            .last()
+            .is_some_and(|r| r.offline.is_none())
+    };
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what}: {:?}",
+                reports.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait("online at first", &online);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(first as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let client = symphony::adapters::ofb::OfbClient::new(symphony::adapters::ofb::OfbConfig::new(
+        url.clone(),
+    ))
+    .unwrap();
+    // Back on the same address, answered by a new process.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if client.health().await.is_ok() && !alive(first) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "OFB was not started again"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    wait("online again", &online);
+    watch.abort();
+    let _ = watch.await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(client.health().await.is_err(), "ending the watch stops OFB");
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .is_ok_and(|status| !status.contains("\nState:\tZ"))
+}

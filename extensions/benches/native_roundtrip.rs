@@ -3,6 +3,11 @@
 //! same size through `cat` (the floor any out-of-process call pays); and a native guest
 //! spinning forever, killed by the host at a 50 ms deadline (target ≤10 ms late).
 //!
+//! And what the Pool Manager's warm hosts save a workflow node: one call on a cold host (start
+//! `symphony-ext-host`, load the module from its cache or start the confined guest, then the
+//! call; the shutdown is not timed) against the same call on a warm host, for the wasm sample
+//! Operator (`upper` on 64 bytes) and the native guest (`echo`).
+//!
 //! Run: `cargo bench -p extensions --bench native_roundtrip`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -33,6 +38,94 @@ fn host(tmp: &Path) -> ExtensionHost {
          [[capabilities]]\nmethod = \"echo\"\n[[capabilities]]\nmethod = \"spin\"\n[runtime]\nkind = \"native\"\ncommand = \"./guest\"\n",
     )
     .unwrap();
+    ExtensionHost::new(
+        Manifest::load(&ext).unwrap(),
+        HostCommand {
+            program: PathBuf::from(env!("CARGO_BIN_EXE_symphony-ext-host")),
+            prefix: Vec::new(),
+            extension_dir: ext,
+            data_dir: tmp.join("data"),
+            project: None,
+        },
+    )
+}
+
+/// The sample wasm Operator, with its data (and module cache) in `data`.
+fn text_ops(data: &Path) -> ExtensionHost {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/text-ops");
+    ExtensionHost::new(
+        Manifest::load(&dir).unwrap(),
+        HostCommand {
+            program: PathBuf::from(env!("CARGO_BIN_EXE_symphony-ext-host")),
+            prefix: Vec::new(),
+            extension_dir: dir,
+            data_dir: data.to_path_buf(),
+            project: None,
+        },
+    )
+}
+
+/// Cold (a new host per call) against warm (one host kept), for `make` and `params`.
+fn cold_and_warm(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rec: &Recorder,
+    name: &str,
+    make: &dyn Fn() -> ExtensionHost,
+    params: &InvokeParams,
+) {
+    let cancel = CancelToken::default();
+    g.bench_function(format!("{name}_cold_host_call"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let started = Instant::now();
+                let mut h = make();
+                black_box(h.invoke_once(params, &mut |_| {}, &cancel).unwrap());
+                let took = started.elapsed();
+                rec.push(&format!("{name}-cold"), took.as_nanos() as f64);
+                total += took;
+                drop(h);
+            }
+            total
+        });
+    });
+    let mut warm = make();
+    warm.invoke_once(params, &mut |_| {}, &cancel).unwrap();
+    g.bench_function(format!("{name}_warm_host_call (pooled)"), |b| {
+        rec.time(&format!("{name}-warm"), b, || {
+            black_box(warm.invoke_once(params, &mut |_| {}, &cancel).unwrap());
+        });
+    });
+}
+
+fn pool_benches(c: &mut Criterion, rec: &Recorder, tmp: &Path) {
+    let mut g = c.benchmark_group("pool");
+    g.sample_size(10);
+    let upper = InvokeParams {
+        method: "upper".into(),
+        inputs: vec![Artifact {
+            name: "text".into(),
+            media_type: "text/plain".into(),
+            text: "x".repeat(64),
+        }],
+        params: serde_json::json!({}),
+        deadline_ms: None,
+    };
+    let data = tmp.join("text-ops-data");
+    cold_and_warm(&mut g, rec, "wasm", &|| text_ops(&data), &upper);
+    let echo = InvokeParams {
+        method: "echo".into(),
+        ..upper.clone()
+    };
+    let native_dir = tmp.join("native-pool");
+    host(&native_dir);
+    cold_and_warm(&mut g, rec, "native", &|| reuse(&native_dir), &echo);
+    g.finish();
+}
+
+/// A new host of the native guest set up by [`host`] in `tmp`.
+fn reuse(tmp: &Path) -> ExtensionHost {
+    let ext = tmp.join("ext");
     ExtensionHost::new(
         Manifest::load(&ext).unwrap(),
         HostCommand {
@@ -119,6 +212,7 @@ fn main() {
         .sample_size(20)
         .configure_from_args();
     benches(&mut c, &rec, tmp.path());
+    pool_benches(&mut c, &rec, tmp.path());
     report(
         "native invoke round trip",
         rec.median("invoke"),
@@ -133,5 +227,14 @@ fn main() {
         rec.median("pipe"),
         Some(Duration::from_millis(10)),
     );
+    for kind in ["wasm", "native"] {
+        report(
+            &format!("{kind} call on a cold host (what a pooled warm host saves)"),
+            rec.median(&format!("{kind}-cold")),
+            "the same call on a warm host",
+            rec.median(&format!("{kind}-warm")),
+            None,
+        );
+    }
     c.final_summary();
 }

@@ -48,7 +48,7 @@ fn benches(c: &mut Criterion, rec: &Recorder, tmp: &Path) {
     let id = ExtensionId::parse("bench.text-ops").unwrap();
     let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/text-ops/text_ops.wat");
     let cache = tmp.join("cache");
-    let ext = WasmExtension::load(&id, limits(), &module, &cache).expect("loads");
+    let ext = WasmExtension::load(&id, limits(), &module, &cache, &[]).expect("loads");
     let wat = std::fs::read(&module).unwrap();
     let mut g = c.benchmark_group("wasm");
     g.bench_function("compile_uncached (baseline)", |b| {
@@ -59,7 +59,7 @@ fn benches(c: &mut Criterion, rec: &Recorder, tmp: &Path) {
     });
     g.bench_function("load_from_cache", |b| {
         rec.time("load", b, || {
-            black_box(WasmExtension::load(&id, limits(), &module, &cache).unwrap());
+            black_box(WasmExtension::load(&id, limits(), &module, &cache, &[]).unwrap());
         });
     });
     let input = b"the quick brown fox jumps over the lazy dog ".repeat(24);
@@ -76,7 +76,7 @@ fn benches(c: &mut Criterion, rec: &Recorder, tmp: &Path) {
     });
     let spin_path = tmp.join("spin.wat");
     std::fs::write(&spin_path, SPIN).unwrap();
-    let spin = WasmExtension::load(&id, limits(), &spin_path, &cache).unwrap();
+    let spin = WasmExtension::load(&id, limits(), &spin_path, &cache, &[]).unwrap();
     let budget = Duration::from_millis(20);
     g.sample_size(10);
     g.bench_function("quick_return (baseline)", |b| {

@@ -170,6 +170,16 @@ pub enum ExtensionError {
     /// The call was cancelled by the caller.
     #[error("extension `{0}`: the call was cancelled")]
     Cancelled(ExtensionId),
+    /// A setting is undeclared, of the wrong type, or required and unset.
+    #[error("extension `{id}`: setting `{key}` {detail}")]
+    Config {
+        /// The extension.
+        id: ExtensionId,
+        /// The setting's name.
+        key: String,
+        /// What is wrong, and how to fix it.
+        detail: String,
+    },
     /// A WebAssembly module could not be compiled or run.
     #[error("extension `{id}`: WebAssembly: {detail}")]
     Wasm {

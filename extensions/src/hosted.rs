@@ -1,5 +1,6 @@
 //! Every installed extension behind one object: hosts are started on first use and kept
-//! warm for the next call (the Pool Manager will decide which to keep once it manages them).
+//! warm for the next call. (Workflow runs keep theirs in the Pool Manager instead, which
+//! prewarms them and bounds how many stay warm: `src/adapters/extension_runner.rs`.)
 
 use std::collections::HashMap;
 use std::path::PathBuf;

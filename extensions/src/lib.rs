@@ -7,6 +7,7 @@
 //! ([`supervisor`]): a crash, a limit or a hang becomes an error naming the extension and the
 //! limit, and the call is retried on a fresh guest as the manifest's `retries` allow.
 
+pub mod config;
 pub mod error;
 pub mod host;
 pub mod hosted;

@@ -10,6 +10,14 @@
 //!    "inputs":[{"name":"text","media_type":"text/plain","text":"two words"}],
 //!    "params":{"style":"bold"},"deadline_ms":2000}}
 //!   ```
+//!   The core adds `"config"`: the extension's settings (the manifest's `[config.*]`
+//!   defaults overridden by the user's `symphony ext config` values, secrets included), e.g.
+//!   `"config":{"base_url":"http://127.0.0.1:8080/v1","model":"local"}`; absent when the
+//!   manifest declares none. The host forwards it to a native guest in the same member; a
+//!   wasm guest gets each setting as a WASI environment variable `NAME=VALUE` (strings bare,
+//!   other types as JSON). It travels only over the pipes, never in an environment or argv of
+//!   a native process. See [`InvokeRequest`].
+//!
 //!   result: the output artifacts.
 //!   ```json
 //!   {"jsonrpc":"2.0","id":7,"result":{"outputs":[{"name":"lines",
@@ -141,6 +149,18 @@ pub struct InvokeParams {
     /// A deadline shorter than the manifest's timeout, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
+}
+
+/// `invoke`'s params on the wire: the call and the extension's settings. Extensions that need
+/// no settings can read the same JSON as plain [`InvokeParams`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvokeRequest {
+    /// The call.
+    #[serde(flatten)]
+    pub call: InvokeParams,
+    /// The settings: defaults merged with the user's values.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub config: serde_json::Map<String, Value>,
 }
 
 /// `invoke`'s result.
@@ -339,6 +359,62 @@ impl RpcError {
     }
 }
 
+/// A line from the core, as the host acts on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoreLine {
+    /// `invoke` with an id; its params, or why they do not decode.
+    Invoke {
+        /// The request id.
+        id: u64,
+        /// The call, or what is wrong with its params.
+        request: Result<InvokeRequest, String>,
+    },
+    /// `ping`.
+    Ping {
+        /// The request id.
+        id: u64,
+    },
+    /// The `cancel` notification.
+    Cancel(CancelParams),
+    /// `shutdown`.
+    Shutdown,
+    /// A request for a method the host does not have.
+    Unknown {
+        /// The request id.
+        id: u64,
+        /// The method.
+        method: String,
+    },
+    /// Nothing to do: an answer, or a notification the host does not know.
+    Ignored,
+    /// Not JSON-RPC 2.0: why.
+    Invalid(String),
+}
+
+/// Decode one line from the core (any bytes: never panics).
+pub fn decode_core_line(line: &str) -> CoreLine {
+    let request = match serde_json::from_str::<Message>(line) {
+        Ok(Message::Request(r)) => r,
+        Ok(Message::Response(_)) => return CoreLine::Ignored,
+        Err(e) => return CoreLine::Invalid(e.to_string()),
+    };
+    match (request.method.as_str(), request.id) {
+        ("invoke", Some(id)) => CoreLine::Invoke {
+            id,
+            request: serde_json::from_value(request.params).map_err(|e| e.to_string()),
+        },
+        ("ping", Some(id)) => CoreLine::Ping { id },
+        ("cancel", None) => serde_json::from_value::<CancelParams>(request.params)
+            .map_or(CoreLine::Ignored, CoreLine::Cancel),
+        ("shutdown", _) => CoreLine::Shutdown,
+        (method, Some(id)) => CoreLine::Unknown {
+            id,
+            method: method.to_owned(),
+        },
+        (_, None) => CoreLine::Ignored,
+    }
+}
+
 /// Encode a message as one line (with its newline).
 pub fn encode(message: &impl Serialize) -> Vec<u8> {
     let mut line = serde_json::to_vec(message).unwrap_or_default();
@@ -371,6 +447,42 @@ mod tests {
         assert!(
             serde_json::from_str::<Message>(r#"{"jsonrpc":"1.0","id":1,"method":"x"}"#).is_err()
         );
+    }
+
+    #[test]
+    fn core_lines_decode_to_what_the_host_does() {
+        let invoke = r#"{"jsonrpc":"2.0","id":3,"method":"invoke","params":{"method":"m","config":{"k":"v"}}}"#;
+        let CoreLine::Invoke {
+            id: 3,
+            request: Ok(r),
+        } = decode_core_line(invoke)
+        else {
+            panic!("an invoke")
+        };
+        assert_eq!(
+            (r.call.method.as_str(), r.config["k"].as_str()),
+            ("m", Some("v"))
+        );
+        let bad = r#"{"jsonrpc":"2.0","id":4,"method":"invoke","params":{"inputs":3}}"#;
+        assert!(matches!(
+            decode_core_line(bad),
+            CoreLine::Invoke {
+                id: 4,
+                request: Err(_)
+            }
+        ));
+        assert_eq!(
+            decode_core_line(r#"{"jsonrpc":"2.0","method":"cancel","params":{"id":3}}"#),
+            CoreLine::Cancel(CancelParams { id: 3 })
+        );
+        assert_eq!(
+            decode_core_line(r#"{"jsonrpc":"2.0","id":5,"method":"dance"}"#),
+            CoreLine::Unknown {
+                id: 5,
+                method: "dance".into()
+            }
+        );
+        assert!(matches!(decode_core_line("{"), CoreLine::Invalid(_)));
     }
 
     #[test]

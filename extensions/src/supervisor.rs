@@ -12,16 +12,22 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use serde_json::{Map, Value};
+
+use crate::config;
 use crate::error::{ExtensionError, LimitKind};
 use crate::manifest::Manifest;
 use crate::protocol::{
-    self, CancelParams, InvokeParams, InvokeResult, Message, PingResult, Progress, Request,
-    Response,
+    self, CancelParams, InvokeParams, InvokeRequest, InvokeResult, Message, PingResult, Progress,
+    Request, Response,
 };
 
 /// How long past a call's deadline the core waits for the host's own answer before it kills
 /// the host: the host enforces deadlines, this catches a hung host.
 const HOST_GRACE: Duration = Duration::from_secs(2);
+
+/// How long after a `cancel` the core waits for the host to answer before it kills the host.
+const CANCEL_GRACE: Duration = Duration::from_millis(500);
 
 /// How the core starts a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +65,8 @@ pub struct ExtensionHost {
     manifest: Manifest,
     command: HostCommand,
     process: Option<HostProcess>,
+    /// The settings sent with each call, read when the host process starts.
+    config: Option<Map<String, Value>>,
     next_id: u64,
     restarts: u32,
 }
@@ -87,6 +95,7 @@ impl ExtensionHost {
             manifest,
             command,
             process: None,
+            config: None,
             next_id: 0,
             restarts: 0,
         }
@@ -95,6 +104,11 @@ impl ExtensionHost {
     /// The manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// Stops the host process, if one runs; the next call starts a new one.
+    pub fn stop(&mut self) {
+        self.process = None;
     }
 
     /// How many times a failed call led to a retry on a fresh guest.
@@ -133,13 +147,35 @@ impl ExtensionHost {
             .deadline_ms
             .map_or(self.manifest.limits.timeout(), Duration::from_millis)
             .min(self.manifest.limits.timeout());
-        let id = self.send(&Request::call(0, "invoke", params))?;
+        if self.process.is_none() {
+            // A new host: read the settings again (`symphony ext config` may have changed
+            // them since the last one started).
+            self.config = None;
+        }
+        let config = match &self.config {
+            Some(config) => config.clone(),
+            None => {
+                let config = config::effective(&self.manifest, &self.command.data_dir)?;
+                self.config = Some(config.clone());
+                config
+            }
+        };
+        let request = InvokeRequest {
+            call: params.clone(),
+            config,
+        };
+        let id = self.send(&Request::call(0, "invoke", &request))?;
         let give_up = Instant::now() + budget + HOST_GRACE;
-        let mut cancel_sent = false;
+        let mut cancel_sent: Option<Instant> = None;
         loop {
-            if cancel.is_cancelled() && !cancel_sent {
-                cancel_sent = true;
+            if cancel.is_cancelled() && cancel_sent.is_none() {
+                cancel_sent = Some(Instant::now());
                 self.notify(&Request::notify("cancel", CancelParams { id }))?;
+            }
+            if cancel_sent.is_some_and(|at| at.elapsed() > CANCEL_GRACE) {
+                // The host did not stop the call in time: stop the host.
+                self.process = None;
+                return Err(ExtensionError::Cancelled(self.manifest.id.clone()));
             }
             let wait = give_up
                 .saturating_duration_since(Instant::now())
@@ -201,7 +237,7 @@ impl ExtensionHost {
         })
     }
 
-    fn result_value(&self, r: Response) -> Result<serde_json::Value, ExtensionError> {
+    fn result_value(&self, r: Response) -> Result<Value, ExtensionError> {
         match (r.result, r.error) {
             (_, Some(error)) => Err(error.into_error(&self.manifest.id)),
             (Some(v), None) => Ok(v),
@@ -284,6 +320,10 @@ impl ExtensionHost {
                 .map_err(|e| ExtensionError::io(format!("creating {}", dir.display()), e))?;
         }
         let mut command = Command::new(&c.program);
+        // Its own process group: a terminal's Ctrl-C reaches only the core, which cancels the
+        // call and stops the host itself (rather than every host dying mid-call and being
+        // retried).
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         command
             .args(&c.prefix)
             .arg("--extension")

@@ -1,6 +1,7 @@
 //! The `llm` Instrument against a mock OpenAI-compatible server (wiremock), through the real
 //! host and sandbox: the request it sends (path, model, messages, bearer key), the reply it
-//! returns, and an error answer turned into a clear failure.
+//! returns, an error answer turned into a clear failure, and settings stored with
+//! `extensions::config::set` (what `symphony ext config` does) reaching it.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,10 @@ use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn host() -> ExtensionHost {
+    host_with_data(tempfile::tempdir().expect("tempdir").keep())
+}
+
+fn host_with_data(data_dir: PathBuf) -> ExtensionHost {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/llm");
     let exe = std::env::current_exe().expect("test path");
     let program = exe
@@ -35,7 +40,7 @@ fn host() -> ExtensionHost {
             program: PathBuf::from(env!("CARGO_BIN_EXE_symphony-ext-host")),
             prefix: Vec::new(),
             extension_dir: dir,
-            data_dir: tempfile::tempdir().expect("tempdir").keep(),
+            data_dir,
             project: None,
         },
     )
@@ -102,4 +107,37 @@ async fn chats_with_an_openai_compatible_server() {
             && e.to_string().contains("answered 500: model not loaded"),
         "{e}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn reads_base_url_model_and_key_from_its_stored_settings() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/configured/chat/completions"))
+        .and(header("authorization", "Bearer sk-stored"))
+        .and(body_partial_json(json!({"model": "stored-model"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "from settings"}}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let base = server.uri();
+    let reply = tokio::task::spawn_blocking(move || {
+        let data = tempfile::tempdir().expect("tempdir").keep();
+        let manifest = Manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/llm"))
+            .expect("valid");
+        for (key, value) in [
+            ("base_url", format!("{base}/configured")),
+            ("model", "stored-model".to_owned()),
+            ("api_key", "sk-stored".to_owned()),
+        ] {
+            extensions::config::set(&manifest, &data, key, &value).expect("set");
+        }
+        let mut h = host_with_data(data);
+        chat(&mut h, "Hi", json!({}))
+    })
+    .await
+    .expect("the blocking call finishes");
+    assert_eq!(reply.expect("a reply"), "from settings");
 }

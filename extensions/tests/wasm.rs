@@ -1,6 +1,7 @@
 //! WebAssembly extensions: the samples' methods, and each attack against a hand-written WAT
-//! guest, through the real host binary. The wasm guest has no imports, so file and network
-//! attacks cannot even be expressed: a module that imports them fails to load, by name.
+//! guest, through the real host binary. A guest may import only WASI preview 1, which has no
+//! way to open a socket; its file access is tested in `tests/wasi.rs`. A module importing
+//! anything else fails to load, by name.
 
 use std::path::{Path, PathBuf};
 

@@ -1,4 +1,4 @@
-"""`python -m ofb --db PATH [--host 127.0.0.1] [--port 0] [--admin-token-file PATH]`."""
+"""`python -m ofb --db PATH [--host 127.0.0.1] [--port 0] [--admin-token-file PATH] [--workers N]`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ofb.bootstrap import ensure_admin_token
 from ofb.migrations import SchemaTooNewError
 from ofb.server import bind, serve
 from ofb.settings import Settings
+from ofb.workers import serve_workers
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -41,6 +42,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="stop (as on SIGTERM) when the process that started OFB dies, even by SIGKILL, "
         "so that a crashed Symphony leaves no OFB behind",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving requests (default: 1); more use more cores, one writer at a time",
     )
     parser.add_argument("--version", action="version", version=f"ofb {__version__}")
     return parser.parse_args(argv)
@@ -70,8 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         log.error("cannot listen on %s:%s: %s", args.host, args.port, e)
         return 1
+    if args.workers < 1:
+        log.error("--workers must be at least 1, not %d", args.workers)
+        return 1
+    settings = Settings(db_path=args.db)
     try:
-        app = create_app(Settings(db_path=args.db))
+        app = create_app(settings)
     except SchemaTooNewError as e:
         log.error("%s", e)
         return 2
@@ -79,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         log.info("created user admin; its token is in %s", args.admin_token_file)
     if args.exit_with_parent:
         watch_parent(os.getppid())
+    if args.workers > 1:
+        # The workers open the database themselves: nothing of it may cross the fork.
+        app.state.runtime.db.close()
+        return serve_workers(sock, settings, args.workers, access_log=args.access_log)
     serve(app, sock, access_log=args.access_log)
     return 0
 

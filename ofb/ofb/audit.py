@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ofb.models import AuditEntry, User, utcnow
+from ofb import sql
+from ofb.models import Caller, User, utcnow
 
 _MAX_DETAIL = 1000
 _MAX_PATH = 300
@@ -18,7 +19,7 @@ _MAX_PATH = 300
 def record(
     session: Session,
     *,
-    actor: User | None,
+    actor: Caller | User | None,
     action: str,
     method: str,
     path: str,
@@ -28,21 +29,23 @@ def record(
     target_type: str | None = None,
     target_id: int | None = None,
     detail: str | None = None,
-) -> AuditEntry:
-    """Adds one entry to `session` (the caller commits)."""
-    entry = AuditEntry(
-        at=utcnow(),
-        actor_id=actor.id if actor else None,
-        actor_username=actor.username if actor else None,
-        project_id=project_id,
-        action=action,
-        method=method,
-        path=path[:_MAX_PATH],
-        target_type=target_type,
-        target_id=target_id,
-        status=status,
-        outcome=outcome,
-        detail=detail[:_MAX_DETAIL] if detail else None,
+) -> None:
+    """Adds one entry in `session`'s transaction (the caller commits)."""
+    sql.connection(session).execute(
+        "INSERT INTO audit_log (at, actor_id, actor_username, project_id, action, method, path, target_type,"
+        " target_id, status, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sql.stamp(utcnow()),
+            actor.id if actor else None,
+            actor.username if actor else None,
+            project_id,
+            action,
+            method,
+            path[:_MAX_PATH],
+            target_type,
+            target_id,
+            status,
+            outcome,
+            detail[:_MAX_DETAIL] if detail else None,
+        ),
     )
-    session.add(entry)
-    return entry

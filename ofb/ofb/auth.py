@@ -6,15 +6,16 @@ SHA-256; a missing, malformed, unknown or revoked token is a 401 with `WWW-Authe
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+import sqlite3
+
+from fastapi import Request
+from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
-from ofb import problems
+from ofb import problems, sql
 from ofb.credentials import new_token, token_hash
-from ofb.models import Token, User, utcnow
-from ofb.runtime import Runtime, runtime
+from ofb.models import Caller, Token, User, utcnow
+from ofb.runtime import Runtime
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -23,11 +24,15 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def user_for_token(connection: sqlite3.Connection, token: str) -> Caller | None:
     """The user a token belongs to, or None."""
-    return session.scalars(
-        select(User).join(Token, Token.user_id == User.id).where(Token.token_hash == token_hash(token))
-    ).first()
+    row = connection.execute(
+        "SELECT u.id, u.username, u.created_at FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+        (token_hash(token),),
+    ).fetchone()
+    if row is None:
+        return None
+    return Caller(id=row[0], username=row[1], created_at=sql.instant(row[2]))
 
 
 def issue_token(session: Session, user: User) -> str:
@@ -46,17 +51,15 @@ def bearer_of(request: Request) -> str | None:
     return credentials.strip()
 
 
-def current_user(
-    request: Request,
-    rt: Runtime = Depends(runtime),
-    _credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
-) -> User:
-    """FastAPI dependency: the authenticated caller, or 401."""
+def authenticate(request: Request, rt: Runtime) -> Caller:
+    """The authenticated caller, or 401 (the readers' and writers' dependencies call this).
+
+    Runs on the event loop (no worker-thread hop per request): the lookup is one indexed read.
+    """
     token = bearer_of(request)
     if token is None:
         raise problems.unauthorized("This endpoint needs `Authorization: Bearer <token>`")
-    with rt.db.read() as session:
-        user = user_for_token(session, token)
+    user = user_for_token(rt.db.reader(), token)
     if user is None:
         raise problems.unauthorized("The bearer token is unknown or revoked", invalid_token=True)
     request.state.user = user

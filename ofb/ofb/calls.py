@@ -1,6 +1,7 @@
 """What an endpoint is handed: the request, the runtime and the caller, ready to read or mutate.
 
-Three FastAPI dependencies, one per kind of endpoint:
+Three FastAPI dependencies, one per kind of endpoint (async, so that resolving them costs no
+worker-thread hop):
 `reader` (authenticated GET), `writer` (authenticated mutation, with `Idempotency-Key`) and
 `public_writer` (registration and login: no caller yet, still idempotent and audited).
 """
@@ -12,14 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fastapi import Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from ofb.auth import current_user
-from ofb.idempotency import idempotency_key
-from ofb.models import User
-from ofb.runtime import Runtime, runtime
-from ofb.unit_of_work import Change, mutate
+from ofb.auth import authenticate, bearer_scheme
+from ofb.idempotency import KeyHeader
+from ofb.models import Caller
+from ofb.runtime import Runtime
+from ofb.unit_of_work import Change, amutate, mutate
 
 
 @dataclass
@@ -28,10 +30,10 @@ class Call:
 
     request: Request
     rt: Runtime
-    actor: User | None
+    actor: Caller | None
 
     @property
-    def user(self) -> User:
+    def user(self) -> Caller:
         """The authenticated caller."""
         assert self.actor is not None, "only authenticated endpoints ask for the user"
         return self.actor
@@ -54,24 +56,34 @@ class Call:
         action = self.request.scope["route"].name
         return mutate(self.request, self.rt, self.actor, action, payload, change, secret=secret, sealed=sealed)
 
+    async def amutate(self, payload: BaseModel | None, change: Change) -> Response:
+        """`mutate` awaited on the event loop, for `async def` endpoints whose call carries no
+        secret (nothing to hash before the write)."""
+        action = self.request.scope["route"].name
+        return await amutate(self.request, self.rt, self.actor, action, payload, change)
 
-def reader(request: Request, rt: Runtime = Depends(runtime), user: User = Depends(current_user)) -> Call:
+
+# Flat dependencies: FastAPI's cost grows with every nested `Depends`, and these run on every call.
+
+
+async def reader(
+    request: Request, _credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
+) -> Call:
     """Dependency of authenticated reads."""
-    return Call(request, rt, user)
+    rt: Runtime = request.app.state.runtime
+    return Call(request, rt, authenticate(request, rt))
 
 
-def writer(
+async def writer(
     request: Request,
-    rt: Runtime = Depends(runtime),
-    user: User = Depends(current_user),
-    _key: str | None = Depends(idempotency_key),
+    _credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
+    _key: KeyHeader = None,
 ) -> Call:
     """Dependency of authenticated mutations."""
-    return Call(request, rt, user)
+    rt: Runtime = request.app.state.runtime
+    return Call(request, rt, authenticate(request, rt))
 
 
-def public_writer(
-    request: Request, rt: Runtime = Depends(runtime), _key: str | None = Depends(idempotency_key)
-) -> Call:
+async def public_writer(request: Request, _key: KeyHeader = None) -> Call:
     """Dependency of the mutations that need no token (register, log in)."""
-    return Call(request, rt, None)
+    return Call(request, request.app.state.runtime, None)

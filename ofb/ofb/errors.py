@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ofb import problems
 from ofb.auth import bearer_of, user_for_token
-from ofb.models import User
+from ofb.models import Caller
 from ofb.problems import FieldError, ProblemError
 from ofb.runtime import Runtime
 from ofb.unit_of_work import MUTATING_METHODS, audit_refusal
@@ -61,11 +61,10 @@ async def _audit_if_mutating(request: Request, problem: ProblemError) -> None:
         return
 
     def write() -> None:
-        actor: User | None = getattr(request.state, "user", None)
+        actor: Caller | None = getattr(request.state, "user", None)
         token = bearer_of(request)
         if actor is None and token is not None and problem.status != 401:
-            with rt.db.read() as session:
-                actor = user_for_token(session, token)
+            actor = user_for_token(rt.db.reader(), token)
         audit_refusal(rt, request, actor, problem.status, f"{problem.slug}: {problem.detail}")
 
     try:

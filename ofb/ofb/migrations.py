@@ -145,6 +145,39 @@ STEPS: tuple[Step, ...] = (
             "CREATE INDEX tokens_by_user ON tokens (user_id)",
         ),
     ),
+    Step(
+        4,
+        "projects keep their committed cost (triggers); idempotency keys remember what their call was about",
+        (
+            # The budget check runs in the writer's critical section on every workflow write: a
+            # column kept by triggers makes it one row read instead of a scan of the project's
+            # workflows. Inserts add; updates and deletes (rare) recompute the sum exactly.
+            "ALTER TABLE projects ADD COLUMN committed_cost REAL NOT NULL DEFAULT 0",
+            """UPDATE projects SET committed_cost = (SELECT total(w.estimated_cost) FROM workflows w
+                   WHERE w.project_id = projects.id AND w.status != 'deleted')""",
+            """CREATE TRIGGER workflows_cost_insert AFTER INSERT ON workflows WHEN NEW.status != 'deleted'
+               BEGIN
+                   UPDATE projects SET committed_cost = committed_cost + NEW.estimated_cost
+                   WHERE id = NEW.project_id;
+               END""",
+            """CREATE TRIGGER workflows_cost_update AFTER UPDATE OF estimated_cost, status, project_id ON workflows
+               BEGIN
+                   UPDATE projects SET committed_cost = (SELECT total(w.estimated_cost) FROM workflows w
+                       WHERE w.project_id = projects.id AND w.status != 'deleted')
+                   WHERE id IN (OLD.project_id, NEW.project_id);
+               END""",
+            """CREATE TRIGGER workflows_cost_delete AFTER DELETE ON workflows
+               BEGIN
+                   UPDATE projects SET committed_cost = (SELECT total(w.estimated_cost) FROM workflows w
+                       WHERE w.project_id = projects.id AND w.status != 'deleted')
+                   WHERE id = OLD.project_id;
+               END""",
+            # A replayed call is audited with the project and target of the call it replays.
+            "ALTER TABLE idempotency_keys ADD COLUMN project_id INTEGER",
+            "ALTER TABLE idempotency_keys ADD COLUMN target_type TEXT",
+            "ALTER TABLE idempotency_keys ADD COLUMN target_id INTEGER",
+        ),
+    ),
 )
 
 LATEST = STEPS[-1].version

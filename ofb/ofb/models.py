@@ -6,6 +6,7 @@ these mappings and the migrated schema agree column for column.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,16 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return datetime.fromisoformat(value).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated user as a request sees it: read from the token's row without the ORM,
+    as it is built for every request (an ORM `User` costs several times more to construct)."""
+
+    id: int
+    username: str
+    created_at: datetime
 
 
 class Base(DeclarativeBase):
@@ -65,6 +76,8 @@ class Project(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String)
     cost_budget: Mapped[float] = mapped_column(Float)
+    # Summed estimated_cost of the live workflows, kept by triggers (migration 4): never set it.
+    committed_cost: Mapped[float] = mapped_column(Float, default=0.0)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -167,6 +180,10 @@ class IdempotencyRecord(Base):
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What the first call was about, so that its replays are audited with the same project.
+    project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    target_type: Mapped[str | None] = mapped_column(String, nullable=True)
+    target_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SchemaVersion(Base):

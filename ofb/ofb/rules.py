@@ -6,13 +6,17 @@ here needs the database: which extensions a project has approved, what its other
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
-from ofb import problems
-from ofb.models import Extension, Project, Workflow
+from ofb import problems, sql
+from ofb.models import Project
 from ofb.problems import FieldError, body_error
 from ofb.schemas import ExtensionStatus, WorkflowSpec
+
+if TYPE_CHECKING:
+    from ofb.access import ProjectFacts
 
 # Costs are floats; a budget met exactly must not be refused over a rounding error.
 _COST_TOLERANCE = 1e-9
@@ -25,11 +29,12 @@ def _summary(errors: list[FieldError]) -> str:
 
 def command_errors(session: Session, project_id: int, spec: WorkflowSpec, path: list[str | int]) -> list[FieldError]:
     """One error per step whose command is not an approved extension of the project."""
-    extensions = {e.name: e for e in session.scalars(select(Extension).where(Extension.project_id == project_id))}
+    rows = sql.connection(session).execute("SELECT name, status FROM extensions WHERE project_id = ?", (project_id,))
+    status_of = {name: status for name, status in rows}
     errors = []
     for i, step in enumerate(spec.steps):
-        extension = extensions.get(step.command)
-        if extension is None:
+        status = status_of.get(step.command)
+        if status is None:
             errors.append(
                 body_error(
                     [*path, "steps", i, "command"],
@@ -37,11 +42,11 @@ def command_errors(session: Session, project_id: int, spec: WorkflowSpec, path: 
                     f"in project {project_id}",
                 )
             )
-        elif extension.status != ExtensionStatus.APPROVED:
+        elif status != ExtensionStatus.APPROVED:
             errors.append(
                 body_error(
                     [*path, "steps", i, "command"],
-                    f"Step {step.name!r}: extension {step.command!r} is {extension.status}, not approved "
+                    f"Step {step.name!r}: extension {step.command!r} is {status}, not approved "
                     f"by a project Admin",
                 )
             )
@@ -77,16 +82,23 @@ def check_runnable(session: Session, project_id: int, spec: WorkflowSpec) -> Non
 
 def committed_cost(session: Session, project_id: int, *, excluding: int | None = None) -> float:
     """Summed estimated cost of the project's live workflows (but `excluding`)."""
-    # Summed by SQLite (`total()`: 0.0 for none), not in Python: a project may have thousands.
-    query = select(func.total(Workflow.estimated_cost)).where(
-        Workflow.project_id == project_id, Workflow.status != "deleted"
-    )
+    # Kept in the project's row by triggers (migration 4): one read, however many workflows.
+    db = sql.connection(session)
+    row = db.execute("SELECT committed_cost FROM projects WHERE id = ?", (project_id,)).fetchone()
+    committed = float(row[0]) if row is not None else 0.0
     if excluding is not None:
-        query = query.where(Workflow.id != excluding)
-    return float(session.scalar(query) or 0.0)
+        own = db.execute(
+            "SELECT estimated_cost FROM workflows WHERE id = ? AND project_id = ? AND status != 'deleted'",
+            (excluding, project_id),
+        ).fetchone()
+        if own is not None:
+            committed -= float(own[0])
+    return committed
 
 
-def check_budget(session: Session, project: Project, estimated_cost: float, *, excluding: int | None = None) -> None:
+def check_budget(
+    session: Session, project: Project | ProjectFacts, estimated_cost: float, *, excluding: int | None = None
+) -> None:
     """Refuses (400 `budget-exceeded`) a cost that would take the project over its budget."""
     committed = committed_cost(session, project.id, excluding=excluding)
     if committed + estimated_cost > project.cost_budget * (1 + _COST_TOLERANCE) + _COST_TOLERANCE:

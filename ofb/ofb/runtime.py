@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Request
-
 from ofb.credentials import Passwords
 from ofb.db import Database
 from ofb.settings import Settings
@@ -19,8 +17,3 @@ class Runtime:
     db: Database
     passwords: Passwords
 
-
-def runtime(request: Request) -> Runtime:
-    """FastAPI dependency: the app's runtime."""
-    rt: Runtime = request.app.state.runtime
-    return rt

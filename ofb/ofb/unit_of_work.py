@@ -1,14 +1,17 @@
 """The unit of work of every mutating call: one transaction for the change, its audit entry
 and its idempotency key.
 
-`mutate()` runs in a worker thread (endpoints are plain `def`s):
+`amutate()` (on the event loop) or `mutate()` (in a worker thread, for calls that hash a
+password first) hands the call to the writer thread:
 
-1. take the write lock and `BEGIN IMMEDIATE`;
+1. hand the work to the writer thread, which runs it in a savepoint of its next batch's
+   `BEGIN IMMEDIATE` transaction (group commit: see `db.py`);
 2. if the `Idempotency-Key` was seen before from this caller: replay the stored response, or
    refuse with 409 when the request differs;
 3. otherwise run the endpoint's change inside a savepoint; a `ProblemError` rolls the change
    back but keeps the transaction, so that the refusal is still audited (and its key stored);
-4. write the audit entry and the key; COMMIT (fsync'd: `synchronous=FULL`); only then respond.
+4. write the audit entry and the key; once the batch is COMMITted (fsync'd: `synchronous=FULL`),
+   respond.
 
 Refusals that happen before an endpoint runs (401, malformed body, unknown route) are audited
 by `audit_refusal()`, called from the exception handlers.
@@ -16,6 +19,7 @@ by `audit_refusal()`, called from the exception handlers.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from ofb import audit, idempotency, problems
 from ofb.credentials import Sealer, same_digest
-from ofb.models import IdempotencyRecord, User
+from ofb.models import Caller
 from ofb.problems import ProblemError
 from ofb.runtime import Runtime
 
@@ -45,7 +49,7 @@ class Result:
 class Tx:
     """The open write transaction handed to a change, plus what its audit entry is about."""
 
-    def __init__(self, session: Session, actor: User | None, rt: Runtime) -> None:
+    def __init__(self, session: Session, actor: Caller | None, rt: Runtime) -> None:
         self.session = session
         self.actor = actor
         self.rt = rt
@@ -65,7 +69,7 @@ class Tx:
             self.target_id = target_id
 
     @property
-    def user(self) -> User:
+    def user(self) -> Caller:
         """The authenticated caller (changes on public endpoints must not use this)."""
         assert self.actor is not None, "an authenticated endpoint has an actor"
         return self.actor
@@ -77,7 +81,7 @@ Change = Callable[[Tx], Result]
 def mutate(
     request: Request,
     rt: Runtime,
-    actor: User | None,
+    actor: Caller | None,
     action: str,
     payload: BaseModel | None,
     change: Change,
@@ -85,12 +89,40 @@ def mutate(
     secret: str | None = None,
     sealed: str | None = None,
 ) -> Response:
-    """Runs `change` as one audited, idempotent transaction and returns the response.
+    """Runs `change` as one audited, idempotent transaction and returns the response
+    (blocking: call from a worker thread).
 
     `secret` is a password carried by the payload: it is part of the request's identity for
     idempotency but only ever stored as an argon2 hash. `sealed` names the response field that
     is a secret (a new token): it is stored sealed under `secret` (see `credentials.py`).
     """
+    work, headers = _unit(request, rt, actor, action, payload, change, secret, sealed)
+    # Group commit (see db.py): this thread waits until the batch holding the change is on disk.
+    status, body = rt.db.submit(work).result()
+    return _response(status, body, headers)
+
+
+async def amutate(
+    request: Request, rt: Runtime, actor: Caller | None, action: str, payload: BaseModel | None, change: Change
+) -> Response:
+    """`mutate` for calls that carry no secret, awaited on the event loop: no worker thread
+    waits for the writer, which is what lets many writes share one commit cheaply."""
+    work, headers = _unit(request, rt, actor, action, payload, change, None, None)
+    status, body = await asyncio.wrap_future(rt.db.submit(work))
+    return _response(status, body, headers)
+
+
+def _unit(
+    request: Request,
+    rt: Runtime,
+    actor: Caller | None,
+    action: str,
+    payload: BaseModel | None,
+    change: Change,
+    secret: str | None,
+    sealed: str | None,
+) -> tuple[Callable[[Session], tuple[int, Any]], dict[str, str]]:
+    """The work the writer thread runs for one call, and the response headers it fills in."""
     key = request.headers.get(idempotency.HEADER)
     scope = idempotency.scope_of(actor)
     fingerprint = idempotency.fingerprint(request, payload)
@@ -100,7 +132,7 @@ def mutate(
     secret_hash = rt.passwords.hash(secret) if key is not None and secret is not None else None
     sealer = rt.passwords.sealer(secret) if key is not None and secret is not None and sealed else None
 
-    with rt.db.write() as session:
+    def work(session: Session) -> tuple[int, Any]:
         tx = Tx(session, actor, rt)
         record = idempotency.find(session, scope, key) if key else None
         if record is not None:
@@ -108,6 +140,8 @@ def mutate(
             if same_digest(record.fingerprint, fingerprint) and _secret_matches(rt, record, secret):
                 status, body = record.status, _unseal(rt, record.body, sealed, secret)
                 outcome, detail = "replayed", f"replay of Idempotency-Key {key!r}"
+                # Audited as being about what the first call was about (its project, its target).
+                tx.about(project_id=record.project_id, target_type=record.target_type, target_id=record.target_id)
                 headers[idempotency.REPLAYED_HEADER] = "true"
                 if status == 401:
                     headers["WWW-Authenticate"] = "Bearer"
@@ -136,6 +170,9 @@ def mutate(
                     secret_hash=secret_hash,
                     status=status,
                     body=_seal(body, sealed, sealer) if status < 400 else body,
+                    project_id=tx.project_id,
+                    target_type=tx.target_type,
+                    target_id=tx.target_id,
                 )
         audit.record(
             session,
@@ -150,10 +187,12 @@ def mutate(
             target_id=tx.target_id,
             detail=detail,
         )
-    return _response(status, body, headers)
+        return status, body
+
+    return work, headers
 
 
-def audit_refusal(rt: Runtime, request: Request, actor: User | None, status: int, detail: str) -> None:
+def audit_refusal(rt: Runtime, request: Request, actor: Caller | None, status: int, detail: str) -> None:
     """Audits a mutating call refused before any endpoint ran (blocking: call from a worker thread)."""
     route = request.scope.get("route")
     action = getattr(route, "name", None) or "unrouted"
@@ -178,7 +217,7 @@ def _response(status: int, body: Any, headers: dict[str, str]) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _secret_matches(rt: Runtime, record: IdempotencyRecord, secret: str | None) -> bool:
+def _secret_matches(rt: Runtime, record: idempotency.Stored, secret: str | None) -> bool:
     if record.secret_hash is None:
         return secret is None
     return secret is not None and rt.passwords.verify(record.secret_hash, secret)

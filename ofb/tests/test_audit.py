@@ -62,6 +62,20 @@ def test_replays_are_audited(api: Api, world: World) -> None:
     assert outcomes == ["ok", "replayed"]
 
 
+def test_a_replay_is_audited_with_the_project_and_target_of_the_first_call(api: Api, world: World) -> None:
+    # An offline outbox replays its calls with their first keys: the project's audit log must
+    # show those replays too, naming what they were about.
+    key = new_key()
+    body = workflow_body(world.ids["creator"], world.project)
+    first = api.post("/workflows", "creator", body, key=key)
+    again = api.post("/workflows", "creator", body, key=key)
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    replays = [e for e in entries(api, world) if e["outcome"] == "replayed"]
+    assert [(e["action"], e["project_id"], e["target_type"], e["target_id"]) for e in replays] == [
+        ("workflow.create", world.project, "workflow", first.json()["id"])
+    ]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "headers", "content", "status"),
     [

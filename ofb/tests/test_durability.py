@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from live_server import Http, OfbServer, setup_project, wait_until
 
 WRITERS = 4
@@ -24,14 +25,16 @@ def body(user_id: int, project_id: int, name: str) -> dict:
     }
 
 
-def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_acknowledged_writes_survive_kill_9(tmp_path: Path, workers: int) -> None:
     db = tmp_path / "ofb.db"
+    extra = ("--workers", str(workers))
     acked: dict[str, int] = {}  # workflow name -> id, for every 2xx
     in_flight: dict[int, str] = {}  # writer -> name of the request that got no answer
     lock = threading.Lock()
     stop = threading.Event()
 
-    with OfbServer(db) as server:
+    with OfbServer(db, *extra) as server:
         token, user_id, project_id = setup_project(server)
 
         def writer(n: int) -> None:
@@ -54,6 +57,7 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
         for t in threads:
             t.start()
         assert wait_until(lambda: len(acked) >= KILL_AFTER_ACKS, MAX_SECONDS), "writes too slow"
+        # With workers, SIGKILL reaches the main process only; its workers die with it.
         server.kill9()
         stop.set()
         for t in threads:

@@ -29,6 +29,37 @@ def test_startup_line_health_and_sigterm(tmp_path: Path) -> None:
     assert rest == ""  # exactly one line on stdout, ever
 
 
+def test_workers_share_the_socket_stop_together_and_die_with_the_main_process(tmp_path: Path) -> None:
+    with OfbServer(tmp_path / "ofb.db", "--workers", "2") as server:
+        workers = _children(server.process.pid)
+        assert len(workers) == 2, workers
+        status, body = server.client().request("GET", "/health")
+        assert (status, body["status"]) == (200, "ok")
+        code, rest = server.stop(signal.SIGTERM)
+    assert (code, rest) == (0, "")
+    assert not any(_alive(pid) for pid in workers)
+    with OfbServer(tmp_path / "ofb.db", "--workers", "2") as server:
+        workers = _children(server.process.pid)
+        server.kill9()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived a SIGKILLed OFB"
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_admin_token_file_sigint_and_restart(tmp_path: Path) -> None:
     token_file = tmp_path / "secrets" / "admin.token"
     with OfbServer(tmp_path / "ofb.db", "--admin-token-file", str(token_file)) as server:

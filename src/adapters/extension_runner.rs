@@ -9,15 +9,21 @@
 //! - Its output artifacts are written to the attempt's output directory (so that they are
 //!   published with the run and stored in the Artifact Store), and the node's value is the
 //!   single output (parsed as JSON when it is JSON) or an object of all of them by name.
-//! - One host process per extension, started on first use and kept for the next call; calls
-//!   to one extension queue, calls to different ones run in parallel. The DAG Tracker owns
+//! - The hosts are a Pool Manager resource ([`ExtensionHosts`] in a `pit::pool::Pool`): one
+//!   host process per extension, warmed on first use (or ahead of time: [`ExtensionPool`]
+//!   prewarms every extension a workflow about to run names, in topological order) and
+//!   reused by every node that names it; calls to one extension queue, calls to different ones
+//!   run in parallel; the pool's memory budget (each host counted at its manifest's memory
+//!   limit) cools the least recently used. The DAG Tracker owns
 //!   retries: a call is one attempt, and a crashed guest is restarted by the next one. What
 //!   is retryable: crashes and limits of time and memory; with `reduce_on_retry`, also the
 //!   extension's own refusals, since the next attempt asks for less.
 //! - When the executor abandons an attempt (timeout, cancel, skip), the call is cancelled.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use conductor::plan::{REDUCE_PARAM, params_for_attempt};
 use extensions::ExtensionError;
@@ -25,9 +31,13 @@ use extensions::manifest::file::ArtifactSpec;
 use extensions::protocol::{Artifact, InvokeParams, InvokeResult};
 use extensions::registry::Registry;
 use extensions::supervisor::{CancelToken, ExtensionHost, retryable};
-use pit::dag::NodeId;
+use pit::dag::{NodeId, RunnerName, Workflow};
 use pit::exec::{NodeContext, NodeOutput, NodeRunner, RunError, RunFuture, RunnerRegistry};
+use pit::pool::{BoxFuture, Pool, PoolPolicy, Prewarm, Resource};
 use serde_json::{Map, Value};
+
+/// How long a host has to answer its first ping when it is warmed.
+const WARM_PING: Duration = Duration::from_secs(30);
 
 /// How a host process is started: this binary's `ext-host` subcommand, usually.
 #[derive(Debug, Clone)]
@@ -40,14 +50,148 @@ pub struct HostLauncher {
     pub project: Option<PathBuf>,
 }
 
+/// A warm extension host, shared by the nodes that call it (one call at a time).
+pub type WarmHost = Arc<Mutex<ExtensionHost>>;
+
+/// The Pool Manager resource: an installed extension's supervised host, keyed by its id.
+#[derive(Debug)]
+pub struct ExtensionHosts {
+    registry: Registry,
+    launcher: HostLauncher,
+}
+
+impl ExtensionHosts {
+    /// Hosts of the extensions in `registry`, started with `launcher`.
+    pub fn new(registry: Registry, launcher: HostLauncher) -> ExtensionHosts {
+        ExtensionHosts { registry, launcher }
+    }
+}
+
+impl Resource for ExtensionHosts {
+    type Key = RunnerName;
+    type Value = WarmHost;
+
+    /// Starts the host process (a wasm host loads its module) and waits for its first ping.
+    fn warm(&self, key: &RunnerName) -> BoxFuture<'_, Result<WarmHost, String>> {
+        let (registry, launcher) = (self.registry.clone(), self.launcher.clone());
+        let id = key.as_str().to_owned();
+        Box::pin(async move {
+            let warmed = tokio::task::spawn_blocking(move || {
+                let mut host =
+                    registry.host(&id, launcher.program, launcher.prefix, launcher.project)?;
+                host.ping(WARM_PING)?;
+                Ok::<_, ExtensionError>(host)
+            })
+            .await
+            .map_err(|e| format!("warming panicked: {e}"))?;
+            warmed
+                .map(|host| Arc::new(Mutex::new(host)))
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// Its manifest's memory limit: what it may come to hold.
+    fn size(&self, host: &WarmHost) -> u64 {
+        host.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .manifest()
+            .limits
+            .memory_bytes()
+    }
+
+    fn check<'a>(
+        &'a self,
+        _key: &'a RunnerName,
+        host: &'a WarmHost,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        let host = host.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let mut host = host.lock().unwrap_or_else(|e| e.into_inner());
+                host.ping(Duration::from_secs(5))
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| format!("the health check panicked: {e}"))?
+        })
+    }
+
+    /// Stops the host now when no call holds it; otherwise the call in flight keeps it, and
+    /// it stops when the last node lets go of it.
+    fn cool<'a>(&'a self, _key: &'a RunnerName, host: &'a WarmHost) -> BoxFuture<'a, ()> {
+        if let Ok(mut host) = host.try_lock() {
+            host.stop();
+        }
+        Box::pin(async {})
+    }
+}
+
+/// The pool of extension hosts a run's extension runners share.
+#[derive(Debug, Clone)]
+pub struct ExtensionPool {
+    pool: Arc<Pool<ExtensionHosts>>,
+    ids: Arc<HashSet<RunnerName>>,
+}
+
+impl ExtensionPool {
+    /// An empty pool of the extensions in `registry`, `ids` being those installed.
+    pub fn new(registry: Registry, launcher: HostLauncher, ids: HashSet<RunnerName>) -> Self {
+        ExtensionPool {
+            pool: Pool::new(
+                ExtensionHosts::new(registry, launcher),
+                PoolPolicy::default(),
+            ),
+            ids: Arc::new(ids),
+        }
+    }
+
+    /// How many extensions it serves.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether it serves none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The pool itself.
+    pub fn pool(&self) -> &Arc<Pool<ExtensionHosts>> {
+        &self.pool
+    }
+}
+
+impl Prewarm for ExtensionPool {
+    /// Every installed extension a node of `wf` runs (whatever the node's kind), in
+    /// topological order, each once.
+    fn prewarm_for(&self, wf: &Workflow) -> usize {
+        let mut seen = HashSet::new();
+        let keys: Vec<RunnerName> = wf
+            .topological_order()
+            .iter()
+            .filter_map(|&n| wf.settings(n).runner.clone())
+            .filter(|r| self.ids.contains(r) && seen.insert(r.clone()))
+            .collect();
+        let count = keys.len();
+        if count == 0 || tokio::runtime::Handle::try_current().is_err() {
+            return 0;
+        }
+        drop(self.pool.prewarm(keys));
+        count
+    }
+
+    fn entry_states(&self) -> Vec<(String, &'static str)> {
+        self.pool.entry_states()
+    }
+}
+
 /// One installed extension, as a runner.
 #[derive(Debug)]
 pub struct ExtensionRunner {
-    id: String,
+    key: RunnerName,
     inputs: Vec<ArtifactSpec>,
-    registry: Registry,
-    launcher: HostLauncher,
-    host: Arc<Mutex<Option<ExtensionHost>>>,
+    hosts: ExtensionPool,
 }
 
 /// Registers every extension installed in `registry` under its id; returns how many.
@@ -56,19 +200,32 @@ pub fn register_extensions(
     registry: &Registry,
     launcher: &HostLauncher,
 ) -> Result<usize, ExtensionError> {
+    register_extension_pool(runners, registry, launcher).map(|pool| pool.len())
+}
+
+/// Registers every extension installed in `registry` under its id, all sharing one pool of
+/// warm hosts; returns the pool (to prewarm a workflow's extensions with).
+pub fn register_extension_pool(
+    runners: &mut RunnerRegistry,
+    registry: &Registry,
+    launcher: &HostLauncher,
+) -> Result<ExtensionPool, ExtensionError> {
     let installed = registry.list()?;
+    let ids = installed
+        .iter()
+        .map(|e| RunnerName::new(e.manifest.id.as_str()))
+        .collect();
+    let pool = ExtensionPool::new(registry.clone(), launcher.clone(), ids);
     for extension in &installed {
-        let id = extension.manifest.id.to_string();
+        let key = RunnerName::new(extension.manifest.id.as_str());
         let runner = ExtensionRunner {
-            id: id.clone(),
+            key: key.clone(),
             inputs: extension.manifest.file.artifacts.inputs.clone(),
-            registry: registry.clone(),
-            launcher: launcher.clone(),
-            host: Arc::new(Mutex::new(None)),
+            hosts: pool.clone(),
         };
-        runners.register(id.as_str(), runner);
+        runners.register(key.as_str(), runner);
     }
-    Ok(installed.len())
+    Ok(pool)
 }
 
 impl NodeRunner for ExtensionRunner {
@@ -84,7 +241,7 @@ impl NodeRunner for ExtensionRunner {
                     "node `{}` runs extension `{}` but names no method: add \
                      `params.method = \"…\"`",
                     ctx.id(),
-                    self.id
+                    self.key
                 );
                 return Box::pin(async move { Err(RunError::fatal(message)) });
             }
@@ -99,25 +256,19 @@ impl NodeRunner for ExtensionRunner {
                 .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
         };
         let output_dir = ctx.output_dir().map(Path::to_owned);
-        let (id, host) = (self.id.clone(), self.host.clone());
-        let (registry, launcher) = (self.registry.clone(), self.launcher.clone());
+        let (key, pool) = (self.key.clone(), self.hosts.pool.clone());
         let cancel = CancelToken::default();
         let guard = CancelOnDrop(Some(cancel.clone()));
         Box::pin(async move {
+            // The warm host, cloned out of the pool's hit: the hit is a snapshot guard, not
+            // something to hold across a call.
+            let host: WarmHost = match pool.acquire(&key).await {
+                Ok(hit) => (*hit).clone(),
+                Err(e) => return Err(RunError::retryable(e.to_string())),
+            };
             let call = tokio::task::spawn_blocking(move || {
-                let mut slot = host.lock().unwrap_or_else(|e| e.into_inner());
-                if slot.is_none() {
-                    *slot = Some(registry.host(
-                        &id,
-                        launcher.program,
-                        launcher.prefix,
-                        launcher.project,
-                    )?);
-                }
-                match slot.as_mut() {
-                    Some(host) => host.invoke_once(&invoke, &mut |_| {}, &cancel),
-                    None => Err(ExtensionError::NotInstalled(id)),
-                }
+                let mut host = host.lock().unwrap_or_else(|e| e.into_inner());
+                host.invoke_once(&invoke, &mut |_| {}, &cancel)
             });
             let result = call
                 .await

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::data::link::LinkReport;
 use crate::ports::{EditOp, EditorEvent};
 
+use super::chat::{ChatKey, ConductorUpdate};
 use super::state::{PaneId, PromptKind};
 
 /// One input to `update`.
@@ -79,4 +81,11 @@ pub enum Action {
     Resize(u16, u16),
     /// The editor core said something.
     Editor(EditorEvent),
+    /// A key in the Conductor chat pane.
+    Chat(ChatKey),
+    /// The Conductor reported something (sent by the runtime's background tasks).
+    Conductor(ConductorUpdate),
+    /// OFB's link changed: offline or back, the outbox's count, refusals (sent by the
+    /// runtime's reconnection task).
+    Data(LinkReport),
 }

@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
+use crate::ports::conductor::{PlanRequest, Proposal};
 use crate::ports::{BufferId, EditOp};
 
 /// One side effect requested by `update`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Open a file or a scratch buffer in the editor core.
     Open {
@@ -34,4 +35,21 @@ pub enum Effect {
     SetTheme(String),
     /// Leave the program (after the core has flushed).
     Quit,
+    /// Ask the Conductor for a plan, off the UI loop; results come back as
+    /// `Action::Conductor`.
+    ConductorPlan(PlanRequest),
+    /// Run a confirmed plan, off the UI loop; progress comes back as `Action::Conductor`.
+    ConductorRun(Proposal),
+    /// Raise the cancel flag of the Conductor call in flight.
+    ConductorCancel,
+    /// Show a plan in the Harmony Board (handled once the board exists).
+    OpenInBoard(Proposal),
+    /// Read a run's output file, off the UI loop, to insert it into a buffer
+    /// (it comes back as `ConductorUpdate::OutputRead`).
+    ReadOutput {
+        /// The buffer to insert into.
+        buffer: BufferId,
+        /// The output's file.
+        path: PathBuf,
+    },
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use crate::ports::{EditOp, Motion};
 
 use super::action::Action;
+use super::chat::ChatKey;
+use super::chat::input::InputMove;
 use super::keys::{Key, KeyCode, Mods};
 use super::state::{Overlay, PaneId, PromptKind};
 
@@ -16,6 +18,8 @@ pub enum Scope {
     Global,
     /// When the editor pane has focus.
     Editor,
+    /// When the Conductor chat has focus.
+    Conductor,
     /// When any other pane has focus.
     OtherPane,
 }
@@ -49,8 +53,11 @@ fn mv(motion: Motion, extend: bool) -> Action {
 /// The default bindings, in the order the help overlay lists them.
 #[rustfmt::skip]
 fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, Action)> {
-    use Scope::{Editor, Global, OtherPane};
+    use Scope::{Conductor, Editor, Global, OtherPane};
     let edit = Action::Edit;
+    let chat = Action::Chat;
+    let chat_move = |m| Action::Chat(ChatKey::Move(m));
+    let c = "Conductor chat";
     vec![
         ("<F1>", Global, "General", "Show this help", Action::Help),
         ("<C-q>", Global, "General", "Quit (asks if anything is unsaved)", Action::Quit),
@@ -114,6 +121,26 @@ fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, A
         ("<F3>", Editor, "Find", "Next match", Action::FindNext),
         ("<S-F3>", Editor, "Find", "Previous match", Action::FindPrevious),
         ("<C-h>", Editor, "Find", "Replace all", Action::Prompt(PromptKind::ReplaceFind)),
+        ("<Enter>", Conductor, c, "Send, or run the plan (input empty)", chat(ChatKey::Submit)),
+        ("<A-Enter>", Conductor, c, "New line in the message", chat(ChatKey::Newline)),
+        ("<S-Enter>", Conductor, c, "New line in the message", chat(ChatKey::Newline)),
+        ("<Up>", Conductor, c, "Line up/down, at the edges: history", chat(ChatKey::Up)),
+        ("<Down>", Conductor, c, "Line up/down, at the edges: history", chat(ChatKey::Down)),
+        ("<Left>", Conductor, c, "Move in the message", chat_move(InputMove::Left)),
+        ("<Right>", Conductor, c, "Move in the message", chat_move(InputMove::Right)),
+        ("<Home>", Conductor, c, "Move in the message", chat_move(InputMove::LineStart)),
+        ("<End>", Conductor, c, "Move in the message", chat_move(InputMove::LineEnd)),
+        ("<Backspace>", Conductor, c, "Delete backward, forward", chat(ChatKey::Backspace)),
+        ("<Delete>", Conductor, c, "Delete backward, forward", chat(ChatKey::Delete)),
+        ("<Tab>", Conductor, c, "Complete a slash command", chat(ChatKey::Complete)),
+        ("<PageUp>", Conductor, c, "Scroll the conversation", Action::Page { direction: -1, extend: false }),
+        ("<PageDown>", Conductor, c, "Scroll the conversation", Action::Page { direction: 1, extend: false }),
+        ("<C-c>", Conductor, c, "Cancel the call in flight", chat(ChatKey::CancelCall)),
+        ("<C-Up>", Conductor, c, "Select an output", chat(ChatKey::SelectOutput(-1))),
+        ("<C-Down>", Conductor, c, "Select an output", chat(ChatKey::SelectOutput(1))),
+        ("<A-o>", Conductor, c, "Open the output, insert it at cursor", chat(ChatKey::OpenOutput)),
+        ("<A-i>", Conductor, c, "Open the output, insert it at cursor", chat(ChatKey::InsertOutput)),
+        ("<Esc>", Conductor, c, "Discard the plan, else to the editor", chat(ChatKey::Escape)),
         ("?", OtherPane, "In the other panes", "Show this help", Action::Help),
         ("<Tab>", OtherPane, "In the other panes", "Focus the next pane", Action::FocusNext),
         ("<Esc>", OtherPane, "In the other panes", "Back to the editor", Action::Focus(PaneId::Editor)),
@@ -172,10 +199,10 @@ impl Keymap {
         if let Some(overlay) = overlay {
             return overlay_action(key, overlay);
         }
-        let scope = if focus == PaneId::Editor {
-            Scope::Editor
-        } else {
-            Scope::OtherPane
+        let scope = match focus {
+            PaneId::Editor => Scope::Editor,
+            PaneId::Conductor => Scope::Conductor,
+            PaneId::Board | PaneId::Monitor => Scope::OtherPane,
         };
         let bound = self
             .index
@@ -187,7 +214,7 @@ impl Keymap {
         }
         match key.code {
             KeyCode::Char(c)
-                if scope == Scope::Editor
+                if matches!(scope, Scope::Editor | Scope::Conductor)
                     && !key.mods.without(Mods::SHIFT).contains(Mods::CTRL)
                     && !key.mods.contains(Mods::ALT) =>
             {

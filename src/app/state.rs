@@ -7,6 +7,8 @@ use std::time::Duration;
 use xi_bridge::line_cache::LineCache;
 
 use crate::ports::{BufferId, StyleDef};
+
+use super::chat::ChatState;
 use crate::theme::Theme;
 
 /// The panes of the frame.
@@ -242,6 +244,8 @@ pub struct AppState {
     pub last_find: Option<String>,
     /// OFB's reachability and the offline outbox, for the status bar.
     pub data: DataStatus,
+    /// The Conductor chat.
+    pub chat: ChatState,
 }
 
 /// What the status bar says about OFB: nothing while it answers and nothing waits, else
@@ -252,6 +256,8 @@ pub struct DataStatus {
     pub offline: Option<String>,
     /// Operations waiting in the offline outbox.
     pub pending: usize,
+    /// Queued operations OFB refused on replay (`symphony outbox` lists them).
+    pub refused: usize,
 }
 
 impl AppState {
@@ -271,6 +277,7 @@ impl AppState {
             core: CoreHealth::default(),
             last_find: None,
             data: DataStatus::default(),
+            chat: ChatState::default(),
         }
     }
 

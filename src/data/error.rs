@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::prevalidate::ValidationErrors;
 
@@ -12,7 +12,7 @@ use super::prevalidate::ValidationErrors;
 pub const PROBLEM_TYPE_PREFIX: &str = "urn:symphony:ofb:problem:";
 
 /// One invalid field in OFB's answer (`errors[]` of a problem).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemField {
     /// A JSON Pointer into the request (`#/spec/steps/1/name`), or `#/<parameter>`.
     pub pointer: String,
@@ -23,8 +23,8 @@ pub struct ProblemField {
     pub detail: String,
 }
 
-/// An RFC 9457 problem as OFB sends it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// An RFC 9457 problem as OFB sends it (and as the outbox keeps it beside a refused mutation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     /// `urn:symphony:ofb:problem:<slug>`.
     #[serde(rename = "type")]
@@ -139,6 +139,18 @@ pub enum DataError {
         /// The OS error.
         #[source]
         source: std::io::Error,
+    },
+    /// A queued mutation refers to an object that was to be created by an earlier queued one,
+    /// which OFB refused: there is nothing for it to act on.
+    #[error(
+        "{op} refers to {provisional}, an object created offline that OFB refused to create; \
+         see `symphony outbox` for that refusal"
+    )]
+    Unresolved {
+        /// What the mutation does (`start run`).
+        op: &'static str,
+        /// The provisional id (`provisional id 1152921504606846976`).
+        provisional: String,
     },
     /// OFB answered with something that is not what its contract says.
     #[error("OFB's answer to {operation} was not understood: {what}")]

@@ -1,10 +1,14 @@
 //! A mutating operation as data, so that the offline outbox can store it and replay it later
 //! through any [`DataAccessPort`]. Logins and registrations are not here: they need OFB's
 //! answer at once and carry a password, which is never written to disk.
+//!
+//! An object created while OFB is away has no id yet: the outbox gives it a provisional one
+//! (above [`MAX_ID`], so it can never be mistaken for, or sent as, a real id), later queued
+//! mutations may refer to it, and the replay puts the real id in their place.
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{ExtensionId, IdempotencyKey, ProjectId, RunId, WorkflowId};
+use super::ids::{ExtensionId, IdempotencyKey, MAX_ID, ProjectId, RunId, WorkflowId};
 use super::prevalidate::{Prevalidate, ValidationErrors, check_id};
 use super::requests::{
     ExtensionGrant, NewExtension, NewMember, NewProject, NewWorkflow, RunStatusUpdate, WorkflowEdit,
@@ -83,6 +87,14 @@ pub enum Applied {
     Extension(Extension),
 }
 
+/// The first provisional id: far above any id OFB hands out (`MAX_ID` = 2^53 - 1).
+pub const FIRST_PROVISIONAL: u64 = 1 << 60;
+
+/// True for an id the outbox made up for an object that OFB has not created yet.
+pub fn is_provisional(id: u64) -> bool {
+    id > MAX_ID
+}
+
 impl Mutation {
     /// A short name for messages (`create workflow`).
     pub fn describe(&self) -> &'static str {
@@ -96,6 +108,67 @@ impl Mutation {
             Mutation::RegisterExtension { .. } => "register extension",
             Mutation::ApproveExtension { .. } => "approve extension",
         }
+    }
+
+    /// True for the mutations that create an object (and so get a provisional id offline).
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            Mutation::CreateProject { .. }
+                | Mutation::CreateWorkflow { .. }
+                | Mutation::StartRun { .. }
+                | Mutation::RegisterExtension { .. }
+        )
+    }
+
+    /// The id of the object a creating mutation made, from OFB's answer.
+    pub fn created_id(&self, applied: &Applied) -> Option<u64> {
+        if !self.creates() {
+            return None;
+        }
+        Some(match applied {
+            Applied::Project(p) => p.id.0,
+            Applied::Workflow(w) => w.id.0,
+            Applied::Run(r) => r.id.0,
+            Applied::Extension(e) => e.id.0,
+            Applied::Member(_) => return None,
+        })
+    }
+
+    /// Every id this mutation refers to (projects, workflows, runs, extensions), changed by `f`.
+    pub fn map_ids(&mut self, mut f: impl FnMut(u64) -> u64) {
+        match self {
+            Mutation::CreateProject { .. } => {}
+            Mutation::AddMember { project, .. } | Mutation::RegisterExtension { project, .. } => {
+                project.0 = f(project.0)
+            }
+            Mutation::CreateWorkflow { request } => request.project_id.0 = f(request.project_id.0),
+            Mutation::UpdateWorkflow { workflow, .. } | Mutation::StartRun { workflow } => {
+                workflow.0 = f(workflow.0)
+            }
+            Mutation::RecordRunStatus { run, .. } => run.0 = f(run.0),
+            Mutation::ApproveExtension { extension, .. } => extension.0 = f(extension.0),
+        }
+    }
+
+    /// The provisional ids this mutation refers to.
+    pub fn provisional_refs(&self) -> Vec<u64> {
+        let mut refs = Vec::new();
+        self.clone().map_ids(|id| {
+            if is_provisional(id) {
+                refs.push(id);
+            }
+            id
+        });
+        refs
+    }
+
+    /// Pre-validates as [`Self::prevalidate`], taking provisional ids for the real ones the
+    /// replay will put in their place.
+    pub fn prevalidate_queued(&self) -> Result<(), ValidationErrors> {
+        let mut probe = self.clone();
+        probe.map_ids(|id| if is_provisional(id) { 1 } else { id });
+        probe.prevalidate()
     }
 
     /// Pre-validates the request and its ids, as the port would before sending.
@@ -157,5 +230,37 @@ impl Mutation {
                 Applied::Extension(port.approve_extension(*extension, request, key).await?)
             }
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_found_and_mapped_and_only_creations_create() {
+        let provisional = FIRST_PROVISIONAL + 4;
+        let mut start = Mutation::StartRun {
+            workflow: WorkflowId(provisional),
+        };
+        assert!(is_provisional(provisional) && !is_provisional(MAX_ID));
+        assert_eq!(start.provisional_refs(), vec![provisional]);
+        assert!(start.prevalidate().is_err(), "never sent as it is");
+        assert!(start.prevalidate_queued().is_ok());
+        start.map_ids(|id| if id == provisional { 17 } else { id });
+        assert_eq!(
+            start,
+            Mutation::StartRun {
+                workflow: WorkflowId(17)
+            }
+        );
+        assert!(start.provisional_refs().is_empty());
+        assert!(start.creates());
+        let approve = Mutation::ApproveExtension {
+            extension: ExtensionId(3),
+            request: ExtensionGrant { granted: vec![] },
+        };
+        assert!(!approve.creates() && approve.provisional_refs().is_empty());
     }
 }

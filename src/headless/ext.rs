@@ -1,5 +1,5 @@
-//! `symphony ext validate | install | list | remove | run | schema`: the Orchestra Kit from the
-//! command line; and the hidden `symphony ext-host`, the per-extension host process the core
+//! `symphony ext validate | install | list | remove | run | config | schema`: the Orchestra Kit
+//! from the command line; and the hidden `symphony ext-host`, the per-extension host process the core
 //! starts (see the `extensions` crate's `host` module).
 
 use std::io::{IsTerminal, Read, Write};
@@ -35,7 +35,10 @@ pub(super) fn run(command: ExtCommand, paths: &DataPaths) -> Exit {
         Err(error) => {
             eprintln!("symphony: {error}");
             match error {
-                ExtensionError::InvalidManifest { .. } => Exit::BadWorkflow,
+                ExtensionError::InvalidManifest { .. } | ExtensionError::Config { .. } => {
+                    Exit::BadWorkflow
+                }
+                ExtensionError::Cancelled(_) => Exit::Stopped,
                 ExtensionError::NotInstalled(_)
                 | ExtensionError::AlreadyInstalled { .. }
                 | ExtensionError::Incomplete { .. }
@@ -126,6 +129,27 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
                 }
             }
         }
+        ExtCommand::Config {
+            id,
+            key,
+            value,
+            json,
+        } => {
+            let manifest = registry.get(&id)?.manifest;
+            let data = registry.data_of(&manifest.id);
+            if let (Some(key), Some(value)) = (key, value) {
+                let stored = extensions::config::set(&manifest, &data, &key, &value)?;
+                let secret = manifest.file.config.get(&key).is_some_and(|f| f.secret);
+                let shown = if secret {
+                    extensions::config::MASK.to_owned()
+                } else {
+                    stored.to_string()
+                };
+                println!("{} {key} = {shown}", manifest.id);
+                return Ok(Exit::Success);
+            }
+            print_settings(&extensions::config::settings(&manifest, &data)?, json);
+        }
         ExtCommand::Remove { id } => {
             let removed = registry.remove(&id)?;
             println!(
@@ -165,16 +189,51 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
                     );
                 }
             };
-            let result = port.invoke(
-                &manifest.id,
-                &params,
-                &mut progress,
-                &CancelToken::default(),
-            )?;
-            print_result(&result, json);
+            // Ctrl-C cancels the call: the host stops it (or is killed) and is shut down
+            // when `hosted` is dropped, so nothing is left running.
+            let cancel = CancelToken::default();
+            let on_ctrl_c = cancel.clone();
+            if let Err(e) = ctrlc_hook(move || on_ctrl_c.cancel()) {
+                eprintln!("symphony: Ctrl-C will not cancel the call cleanly: {e}");
+            }
+            let result = port.invoke(&manifest.id, &params, &mut progress, &cancel);
+            drop(hosted);
+            print_result(&result?, json);
         }
     }
     Ok(Exit::Success)
+}
+
+fn print_settings(settings: &[extensions::config::Setting], json_output: bool) {
+    use extensions::config::Source;
+    if json_output {
+        let object: serde_json::Map<String, serde_json::Value> = settings
+            .iter()
+            .map(|s| {
+                let value = match &s.value {
+                    Some(_) if s.field.secret => json!(extensions::config::MASK),
+                    Some(v) => v.clone(),
+                    None => serde_json::Value::Null,
+                };
+                (s.name.clone(), value)
+            })
+            .collect();
+        println!("{}", serde_json::Value::Object(object));
+        return;
+    }
+    if settings.is_empty() {
+        println!("(this extension declares no settings)");
+    }
+    for s in settings {
+        let source = match (s.source, s.field.required) {
+            (Source::Set, _) => "set",
+            (Source::Default, _) => "default",
+            (Source::Unset, true) => "REQUIRED, unset",
+            (Source::Unset, false) => "unset",
+        };
+        let kind = format!("{:?}", s.field.kind).to_lowercase();
+        println!("{:<20} {:<8} {:<32} ({source})", s.name, kind, s.shown());
+    }
 }
 
 fn call_params(
@@ -271,6 +330,49 @@ impl StyledLine {
         }
         format!("\x1b[{code}m{}\x1b[0m", self.text)
     }
+}
+
+/// Calls `on_interrupt` on the first Ctrl-C (SIGINT) instead of letting it kill the process.
+fn ctrlc_hook(on_interrupt: impl Fn() + Send + 'static) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("ext-ctrl-c".to_owned())
+        .spawn(move || {
+            runtime.block_on(async {
+                let signal = tokio::signal::ctrl_c();
+                tokio::pin!(signal);
+                // Poll once so that the handler is installed before the call starts.
+                let outcome = match poll_once(&mut signal).await {
+                    Some(outcome) => {
+                        let _ = ready_tx.send(());
+                        outcome
+                    }
+                    None => {
+                        let _ = ready_tx.send(());
+                        signal.await
+                    }
+                };
+                if outcome.is_ok() {
+                    on_interrupt();
+                }
+            });
+        })?;
+    let _ = ready.recv();
+    Ok(())
+}
+
+/// Polls `future` once: `Some` if it finished.
+async fn poll_once<F: Future + Unpin>(future: &mut F) -> Option<F::Output> {
+    std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(match std::pin::Pin::new(&mut *future).poll(cx) {
+            std::task::Poll::Ready(v) => Some(v),
+            std::task::Poll::Pending => None,
+        })
+    })
+    .await
 }
 
 /// Runs the hidden `symphony ext-host`: the process one extension lives in.

@@ -3,13 +3,16 @@
 //! with `--json`, plain lines otherwise.
 
 mod artifact;
+mod ask;
+mod eval;
 mod exit;
 pub mod ext;
 mod fqg;
 mod json_lines;
-mod prepare;
+mod outbox;
+pub(crate) mod prepare;
 mod progress;
-mod run;
+pub(crate) mod run;
 mod runs_list;
 mod validate;
 
@@ -18,7 +21,7 @@ use std::process::ExitCode;
 
 pub use exit::Exit;
 
-use crate::cli::{Command, ExtCommand};
+use crate::cli::{Command, EvalCommand, ExtCommand};
 use crate::paths::DataPaths;
 
 /// Runs a headless command; returns the process's exit code (see [`Exit`]).
@@ -32,6 +35,11 @@ pub fn run(command: Command, data_dir: Option<&Path>) -> ExitCode {
         Command::Ext(command) => with_paths(data_dir, |paths| ext::run(command, paths)),
         Command::ExtHost(args) => ext::host(&args.args),
         Command::Fqg(command) => fqg::run(command),
+        Command::Ask(args) => with_paths(data_dir, |paths| ask::run(&args, paths)),
+        Command::Eval(EvalCommand::Conductor(args)) => {
+            with_paths(data_dir, |paths| eval::conductor(&args, paths))
+        }
+        Command::Outbox(args) => with_paths(data_dir, |paths| outbox::run(&args, paths)),
     };
     exit.code()
 }

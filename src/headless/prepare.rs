@@ -16,19 +16,19 @@ use crate::cli::RunArgs;
 use crate::paths::DataPaths;
 
 /// A run ready to start.
-pub(super) struct Prepared {
-    pub(super) wf: Arc<Workflow>,
-    pub(super) inputs: Vec<(NodeIx, Value)>,
-    pub(super) dir: RunDir,
-    pub(super) checkpointing: Checkpointing,
-    pub(super) time_scale: f64,
-    pub(super) resumed: usize,
+pub(crate) struct Prepared {
+    pub(crate) wf: Arc<Workflow>,
+    pub(crate) inputs: Vec<(NodeIx, Value)>,
+    pub(crate) dir: RunDir,
+    pub(crate) checkpointing: Checkpointing,
+    pub(crate) time_scale: f64,
+    pub(crate) resumed: usize,
     /// `--workers`, or the executor's default (the core count).
-    pub(super) workers: usize,
+    pub(crate) workers: usize,
 }
 
 /// Why a run could not start, and the exit code that says so.
-pub(super) struct Refusal(pub(super) Exit, pub(super) String);
+pub(crate) struct Refusal(pub(crate) Exit, pub(crate) String);
 
 impl From<PitError> for Refusal {
     fn from(error: PitError) -> Self {
@@ -36,7 +36,7 @@ impl From<PitError> for Refusal {
     }
 }
 
-pub(super) fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
+pub(crate) fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
     let store = RunStore::new(paths.runs());
     let cannot = |e: &dyn std::fmt::Display| Refusal(Exit::CannotStart, e.to_string());
     let resumed = match &args.resume {

@@ -19,7 +19,7 @@ use super::ext;
 use super::json_lines;
 use super::prepare::{Prepared, Refusal, json_or_text, prepare};
 use super::progress::{Progress, clock};
-use crate::adapters::{HostLauncher, LocalPit, register_extensions};
+use crate::adapters::{ExtensionPool, HostLauncher, LocalPit, register_extension_pool};
 use crate::cli::RunArgs;
 use crate::paths::DataPaths;
 use crate::ports::PitPort;
@@ -83,7 +83,7 @@ async fn drive(args: &RunArgs, paths: &DataPaths, prepared: Prepared) -> Exit {
         ..ExecOptions::default()
     };
     let incarnation = checkpointing.incarnation;
-    let executor = Executor::new(runners(paths, time_scale), options);
+    let executor = Executor::new(runners(paths, time_scale, &wf), options);
     let file = args.file.display().to_string();
     let id = dir.id().to_string();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -199,21 +199,50 @@ async fn drive(args: &RunArgs, paths: &DataPaths, prepared: Prepared) -> Exit {
 }
 
 /// The built-in runners, and every installed extension under its id (an extension that
-/// cannot be listed is said, and the run goes on without extensions).
-fn runners(paths: &DataPaths, time_scale: f64) -> RunnerRegistry {
-    let mut runners = RunnerRegistry::with_builtins(time_scale);
-    let launcher = std::env::current_exe().map(|program| HostLauncher {
-        program,
-        prefix: ext::HOST_PREFIX.iter().map(|s| (*s).to_owned()).collect(),
-        project: std::env::current_dir().ok(),
-    });
-    let registered = launcher
-        .map_err(|e| ExtensionError::io("finding the symphony executable", e))
-        .and_then(|launcher| register_extensions(&mut runners, &ext::registry(paths), &launcher));
-    if let Err(error) = registered {
-        eprintln!("symphony: extensions are not available to this run: {error}");
+/// cannot be listed is said, and the run goes on without extensions); the hosts of the
+/// extensions `wf` names start warming now.
+fn runners(paths: &DataPaths, time_scale: f64, wf: &Workflow) -> RunnerRegistry {
+    let (runners, registered) = workflow_runners(paths, time_scale);
+    match registered {
+        Ok(pool) => {
+            pit::pool::Prewarm::prewarm_for(&pool, wf);
+        }
+        Err(error) => eprintln!("symphony: extensions are not available to this run: {error}"),
     }
     runners
+}
+
+/// The built-in runners and every installed extension's (registered under its id, sharing
+/// one pool of warm hosts), with that pool or why no extension could be registered.
+pub(crate) fn workflow_runners(
+    paths: &DataPaths,
+    time_scale: f64,
+) -> (RunnerRegistry, Result<ExtensionPool, ExtensionError>) {
+    match std::env::current_exe() {
+        Ok(program) => {
+            let launcher = HostLauncher {
+                program,
+                prefix: ext::HOST_PREFIX.iter().map(|s| (*s).to_owned()).collect(),
+                project: std::env::current_dir().ok(),
+            };
+            workflow_runners_with(paths, time_scale, &launcher)
+        }
+        Err(e) => (
+            RunnerRegistry::with_builtins(time_scale),
+            Err(ExtensionError::io("finding the symphony executable", e)),
+        ),
+    }
+}
+
+/// [`workflow_runners`] with extension hosts started by `launcher`.
+pub(crate) fn workflow_runners_with(
+    paths: &DataPaths,
+    time_scale: f64,
+    launcher: &HostLauncher,
+) -> (RunnerRegistry, Result<ExtensionPool, ExtensionError>) {
+    let mut runners = RunnerRegistry::with_builtins(time_scale);
+    let registered = register_extension_pool(&mut runners, &ext::registry(paths), launcher);
+    (runners, registered)
 }
 
 /// Puts the outputs the run published into the Artifact Store, with their lineage; returns

@@ -1,6 +1,8 @@
 //! The terminal UI: the only module that imports ratatui and crossterm.
 
+pub mod chat_pane;
 pub mod colors;
+pub mod conductor_tasks;
 pub mod editor_pane;
 pub mod fqg_play;
 pub mod input;

@@ -134,6 +134,38 @@ fn help_sections(state: &AppState) -> Vec<Vec<Line<'static>>> {
     sections
 }
 
+/// The help's lines in two columns, the first of `rows`, the section cut in two named again
+/// at the top of the second; `gap` puts a blank line between sections.
+fn split_rows(
+    sections: &[Vec<Line<'static>>],
+    rows: usize,
+    gap: bool,
+) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+    let mut left: Vec<Line<'static>> = Vec::new();
+    let mut right: Vec<Line<'static>> = Vec::new();
+    for (i, part) in sections.iter().enumerate() {
+        for (j, line) in part.iter().enumerate() {
+            let blank = gap && j == 0 && i > 0;
+            if right.is_empty() && left.len() + usize::from(blank) < rows {
+                if blank {
+                    left.push(Line::default());
+                }
+                left.push(line.clone());
+                continue;
+            }
+            if right.is_empty() && j > 0 {
+                let mut heading = part[0].clone();
+                heading.push_span(Span::raw(" (continued)"));
+                right.push(heading);
+            } else if blank && !right.is_empty() {
+                right.push(Line::default());
+            }
+            right.push(line.clone());
+        }
+    }
+    (left, right)
+}
+
 /// The help: one scrolling column, or two side by side when the terminal is wide enough to
 /// show everything at once.
 fn render_help<'a>(
@@ -167,8 +199,16 @@ fn render_help<'a>(
         }
         count += part.len() + 1;
     }
-    let (left, right) = (join(&sections[..split]), join(&sections[split..]));
-    let two_columns = area.width >= 150 && left.len().max(right.len()) + 2 <= height as usize;
+    let (mut left, mut right) = (join(&sections[..split]), join(&sections[split..]));
+    let rows = height as usize;
+    // No section boundary fits: continue a section in the second column, without the blank
+    // lines between sections if need be.
+    for gap in [true, false] {
+        if left.len().max(right.len()) + 2 > rows {
+            (left, right) = split_rows(&sections, rows.saturating_sub(2), gap);
+        }
+    }
+    let two_columns = area.width >= 150 && left.len().max(right.len()) + 2 <= rows;
     if two_columns {
         let rect = centred(area, 144, left.len().max(right.len()) as u16 + 2);
         frame.render_widget(Clear, rect);

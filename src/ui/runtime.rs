@@ -5,6 +5,7 @@
 //! once and results come back as events.
 
 use std::io::{Stdout, stdout};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{
@@ -16,17 +17,19 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::task::JoinHandle;
 
-use crate::adapters::XiEditor;
 use crate::adapters::ofb::DataConnection;
+use crate::adapters::ofb::reconnect::Timing;
+use crate::adapters::{LocalConductor, XiEditor};
 use crate::app::keymap::Keymap;
 use crate::app::state::{DataStatus, Severity, StatusMessage};
 use crate::app::{Action, AppState, Effect, update};
 use crate::cli::Cli;
 use crate::error::SymphonyError;
 use crate::paths::DataPaths;
-use crate::ports::{EditorEvent, TextEditingPort};
+use crate::ports::{ConductorPort, EditorEvent, TextEditingPort};
 use crate::theme::{ColorDepth, Theme};
 
+use super::conductor_tasks::{ConductorTasks, in_guarded_call};
 use super::input::action_for_event;
 use super::render;
 
@@ -43,17 +46,29 @@ pub fn run(cli: Cli) -> Result<(), SymphonyError> {
         .enable_all()
         .build()
         .map_err(|e| SymphonyError::io("starting the async runtime", e))?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         // OFB starts in the background (about a second of Python imports): the first frame does
         // not wait for it, and nothing about it can stop Symphony.
         let data_paths = paths.clone();
         let data = tokio::spawn(async move { DataConnection::start(&data_paths).await });
         let (editor, events) = XiEditor::start(&paths).await?;
         let mut terminal = enter_terminal()?;
-        let result = main_loop(&mut terminal, editor, events, theme, cli, data).await;
+        // The Conductor on this machine's extensions and Pit; if it cannot be set up (a bad
+        // SYMPHONY_LLM_* setting), the chat pane says it is not available and the log why.
+        let conductor = match LocalConductor::configured(paths.clone()) {
+            Ok(conductor) => Some(Arc::new(conductor) as Arc<dyn ConductorPort>),
+            Err(error) => {
+                tracing::warn!("the Conductor is not available: {error}");
+                None
+            }
+        };
+        let result = main_loop(&mut terminal, editor, events, theme, cli, data, conductor).await;
         leave_terminal();
         result
-    })
+    });
+    // A Conductor call that ignores its cancel flag must not keep the program from ending.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    result
 }
 
 fn init_logging(paths: &DataPaths) -> Result<(), SymphonyError> {
@@ -79,6 +94,11 @@ fn enter_terminal() -> Result<Tui, SymphonyError> {
         .map_err(|e| SymphonyError::io("setting up the terminal", e))?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if in_guarded_call() {
+            // A Conductor panic, caught and reported in the chat: leave the screen alone.
+            tracing::error!("the Conductor panicked: {info}");
+            return;
+        }
         let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
         previous(info);
     }));
@@ -122,6 +142,14 @@ pub fn run_effects(editor: &mut impl TextEditingPort, effects: Vec<Effect>) -> b
             Effect::Close(buffer) => editor.close(buffer),
             Effect::SetTheme(name) => editor.set_theme(&name),
             Effect::Quit => quit = true,
+            // `ConductorTasks::execute` takes these before the editor's effects run.
+            Effect::ConductorPlan(_)
+            | Effect::ConductorRun(_)
+            | Effect::ConductorCancel
+            | Effect::OpenInBoard(_)
+            | Effect::ReadOutput { .. } => {
+                tracing::warn!("a Conductor effect reached the editor port: {effect:?}");
+            }
         }
     }
     quit
@@ -134,6 +162,7 @@ async fn main_loop(
     theme: Theme,
     cli: Cli,
     data: JoinHandle<DataConnection>,
+    conductor: Option<Arc<dyn ConductorPort>>,
 ) -> Result<(), SymphonyError> {
     let size = terminal
         .size()
@@ -141,7 +170,9 @@ async fn main_loop(
     let keymap = Keymap::default();
     let mut state = AppState::new((size.width, size.height), theme);
     let mut data_start = Some(data);
-    let mut connection: Option<DataConnection> = None;
+    // OFB's reconnection task, once the connection is up: it owns the connection (dropping
+    // it stops a local OFB) and reports the link's state as `Action::Data`.
+    let mut watcher: Option<JoinHandle<()>> = None;
     editor.set_theme(&state.theme.syntax.clone());
     let effects = update(&mut state, Action::OpenFiles(cli.files));
     run_effects(&mut editor, effects);
@@ -149,6 +180,8 @@ async fn main_loop(
     // Work done off the UI loop (the Conductor, OFB's reconnection) reports back as actions
     // sent here; each task holds a clone of `background_tx`.
     let (background_tx, mut background) = unbounded_channel::<Action>();
+    let mut conductor = ConductorTasks::new(conductor, background_tx.clone());
+    state.chat.unavailable = conductor.unavailable();
     loop {
         terminal
             .draw(|frame| render(&state, frame))
@@ -166,14 +199,19 @@ async fn main_loop(
                 data_start = None;
                 if let Ok(started) = started {
                     show_data_status(&mut state, &started).await;
-                    connection = Some(started);
+                    let tx = background_tx.clone();
+                    watcher = Some(tokio::spawn(started.watch(Timing::default(), move |report| {
+                        let _ = tx.send(Action::Data(report));
+                    })));
                 }
                 None
             }
             else => break,
         };
-        let mut quit =
-            first.is_some_and(|action| run_effects(&mut editor, update(&mut state, action)));
+        let mut step = |state: &mut AppState, action| {
+            run_effects(&mut editor, conductor.execute(update(state, action)))
+        };
+        let mut quit = first.is_some_and(|action| step(&mut state, action));
         // Apply everything already waiting before drawing again: a burst of core updates
         // costs one frame, not one per message.
         let deadline = std::time::Instant::now() + Duration::from_millis(8);
@@ -188,17 +226,22 @@ async fn main_loop(
                 break;
             };
             if let Some(action) = next {
-                quit = run_effects(&mut editor, update(&mut state, action));
+                quit = step(&mut state, action);
             }
         }
         if quit {
             break;
         }
     }
+    conductor.shutdown();
     drop(background_tx);
     editor.shutdown().await;
-    match (connection, data_start) {
-        (Some(mut connection), _) => connection.stop(),
+    match (watcher, data_start) {
+        // Ending the watch drops the connection, which stops a local OFB gracefully.
+        (Some(watcher), _) => {
+            watcher.abort();
+            let _ = watcher.await;
+        }
         // Still starting: the started OFB is stopped when the abandoned result is dropped.
         (None, Some(start)) => start.abort(),
         (None, None) => {}
@@ -211,6 +254,7 @@ async fn show_data_status(state: &mut AppState, connection: &DataConnection) {
     state.data = DataStatus {
         offline: connection.offline.clone(),
         pending: connection.pending().await,
+        ..DataStatus::default()
     };
     if let Some(reason) = &connection.offline {
         state.status = Some(StatusMessage {

@@ -1,5 +1,5 @@
-//! The Conductor, Harmony Board and monitor panes. The first two show their empty state until
-//! their components exist; the monitor already reports the editor core's health.
+//! The Harmony Board and monitor panes, and the Conductor chat (drawn by `chat_pane`). The
+//! board shows its empty state until it exists; the monitor reports the editor core's health.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::state::{AppState, PaneId};
 
+use super::chat_pane;
 use super::colors::fg;
 
 /// Draw a non-editor pane.
@@ -22,11 +23,7 @@ pub fn render(state: &AppState, pane: PaneId, frame: &mut Frame, area: Rect) {
     };
     let dim = |text: &str| Line::from(Span::styled(text.to_owned(), fg(ui.dim)));
     let lines: Vec<Line> = match pane {
-        PaneId::Conductor => vec![
-            heading("No conversation yet"),
-            dim("The Conductor turns what you ask into a workflow of extension calls."),
-            dim("It is not installed in this build."),
-        ],
+        PaneId::Conductor => return chat_pane::render(state, frame, area),
         PaneId::Board => vec![
             heading("No workflow open"),
             dim("The Harmony Board composes workflows as a graph, from the keyboard."),

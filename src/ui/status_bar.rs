@@ -12,13 +12,19 @@ use crate::app::text_columns::byte_to_column;
 
 use super::colors::color;
 
-/// OFB's state in words: `offline · 3 pending`, `offline`, `3 pending`; nothing when all is well.
+/// OFB's state in words: `offline · 3 pending`, `offline`, `3 pending`, then `1 refused` when
+/// OFB refused queued changes (`symphony outbox` lists them); nothing when all is well.
 fn data_label(state: &AppState) -> Option<String> {
-    match (&state.data.offline, state.data.pending) {
+    let link = match (&state.data.offline, state.data.pending) {
         (Some(_), 0) => Some("offline".to_owned()),
         (Some(_), n) => Some(format!("offline · {n} pending")),
         (None, 0) => None,
         (None, n) => Some(format!("{n} pending")),
+    };
+    let refused = (state.data.refused > 0).then(|| format!("{} refused", state.data.refused));
+    match (link, refused) {
+        (Some(link), Some(refused)) => Some(format!("{link} · {refused}")),
+        (link, refused) => link.or(refused),
     }
 }
 
@@ -156,8 +162,14 @@ mod data_tests {
         let offline = DataStatus {
             offline: Some("cannot reach OFB".into()),
             pending: 3,
+            ..DataStatus::default()
         };
         assert!(bar(offline).contains("offline · 3 pending"));
+        let refused = DataStatus {
+            refused: 1,
+            ..DataStatus::default()
+        };
+        assert!(bar(refused).contains("1 refused"));
         let online = bar(DataStatus::default());
         assert!(
             !online.contains("offline") && !online.contains("pending"),

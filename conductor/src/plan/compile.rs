@@ -94,8 +94,13 @@ pub fn compile(
         input.name = Some(what.clone());
         file.nodes.insert(0, input);
         for step in plan.steps.iter().filter(|s| s.after.is_empty()) {
-            file.edges
-                .push(EdgeSpec::new(INPUT_NODE, step.id.as_str(), EdgeKind::Data));
+            // The input reaches its successors along any edge; extension nodes declare no
+            // ports, so the edge is a control edge.
+            file.edges.push(EdgeSpec::new(
+                INPUT_NODE,
+                step.id.as_str(),
+                EdgeKind::Control,
+            ));
         }
     } else if plan.steps.len() > 1 && plan.steps.iter().any(|s| stands_alone(plan, s)) {
         let mut start = NodeSpec::new(START_NODE, NodeKind::Operator);

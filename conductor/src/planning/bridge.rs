@@ -129,6 +129,7 @@ fn play(puzzle: &Arc<crate::fqg::Puzzle>, policy: &Policy) -> Option<Vec<usize>>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::plan::{CapabilityId, ProviderId};

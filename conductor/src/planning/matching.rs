@@ -18,7 +18,8 @@ pub trait Matcher {
     /// Its name in explanations (`lexical`, `embedding all-MiniLM-L6-v2`).
     fn name(&self) -> String;
 
-    /// How similar `query` is to each of `documents`, in `[0, 1]` (1 the same meaning).
+    /// How similar `query` is to each of `documents`: higher is closer, and [`accept`]
+    /// (Matcher::accept) is where "asked for" starts (cosines, for the two here).
     fn similarities(&mut self, query: &str, documents: &[String]) -> Result<Vec<f32>, MatchError>;
 
     /// The least similarity at which a capability counts as asked for.
@@ -86,18 +87,18 @@ const STOP_WORDS: &[&str] = &[
 /// Words people use for the same thing, mapped to the word the capabilities use.
 const SYNONYMS: &[(&str, &str)] = &[
     ("uppercase", "upper"),
+    ("uppercasing", "upper"),
     ("capital", "upper"),
-    ("capitalis", "upper"),
-    ("capitaliz", "upper"),
+    ("capitalise", "upper"),
     ("caps", "upper"),
     ("shout", "upper"),
     ("allcap", "upper"),
     ("lowercase", "lower"),
+    ("lowercasing", "lower"),
     ("downcase", "lower"),
     ("small", "lower"),
     ("quiet", "lower"),
-    ("tokenis", "split"),
-    ("tokeniz", "split"),
+    ("tokenise", "split"),
     ("separate", "split"),
     ("break", "split"),
     ("token", "word"),
@@ -111,12 +112,10 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("length", "measure"),
     ("statistic", "measure"),
     ("stat", "measure"),
-    ("summar", "summarise"),
-    ("summaris", "summarise"),
-    ("summariz", "summarise"),
-    ("summary", "summarise"),
-    ("tldr", "summarise"),
-    ("condense", "summarise"),
+    ("summarise", "summary"),
+    ("summarize", "summary"),
+    ("tldr", "summary"),
+    ("condense", "summary"),
     ("vector", "embed"),
     ("embedding", "embed"),
     ("similar", "similarity"),
@@ -133,8 +132,9 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("compose", "draft"),
 ];
 
-/// A word's stem: lower-case, common English suffixes off, synonyms mapped.
-pub(crate) fn stem(word: &str) -> String {
+/// A word's stem without synonyms: lower-case, common English suffixes and a final `e`
+/// off, a doubled last letter single ("splitting" → "split", "lowercase" → "lowercas").
+fn stem_raw(word: &str) -> String {
     let mut w = word.to_lowercase();
     for suffix in [
         "ings", "ing", "ised", "ized", "ises", "izes", "ise", "ize", "ed", "es", "s",
@@ -144,17 +144,23 @@ pub(crate) fn stem(word: &str) -> String {
             break;
         }
     }
-    // "splitt" from "splitting", "capitalis" from "capitalise": doubled ends and stems.
+    if w.len() > 4 && w.ends_with('e') {
+        w.pop();
+    }
     let bytes = w.as_bytes();
     if bytes.len() > 3 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
         w.pop();
     }
-    for (from, to) in SYNONYMS {
-        if w == *from {
-            return (*to).to_owned();
-        }
-    }
     w
+}
+
+/// A word's stem: [`stem_raw`], then mapped through the synonyms (both sides stemmed).
+pub(crate) fn stem(word: &str) -> String {
+    let w = stem_raw(word);
+    SYNONYMS
+        .iter()
+        .find(|(from, _)| stem_raw(from) == w)
+        .map_or(w, |(_, to)| stem_raw(to))
 }
 
 /// The meaningful stems of `text`, in order.
@@ -233,7 +239,52 @@ impl Matcher for LexicalMatcher {
     }
 }
 
+/// Two matchers at once: each similarity is the larger of the two, each measured against
+/// its own acceptance threshold (so `accept` is 1). Meaning from embeddings, and the words
+/// embeddings miss ("shout" for upper case) from the lexical table.
+pub struct Hybrid {
+    first: Box<dyn Matcher + Send>,
+    second: Box<dyn Matcher + Send>,
+}
+
+impl std::fmt::Debug for Hybrid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hybrid")
+            .field("name", &self.name())
+            .finish()
+    }
+}
+
+impl Hybrid {
+    /// Both `first` and `second`.
+    pub fn new(first: Box<dyn Matcher + Send>, second: Box<dyn Matcher + Send>) -> Hybrid {
+        Hybrid { first, second }
+    }
+}
+
+impl Matcher for Hybrid {
+    fn name(&self) -> String {
+        format!("{} + {}", self.first.name(), self.second.name())
+    }
+
+    fn similarities(&mut self, query: &str, documents: &[String]) -> Result<Vec<f32>, MatchError> {
+        let (a, b) = (self.first.accept(), self.second.accept());
+        let first = self.first.similarities(query, documents)?;
+        let second = self.second.similarities(query, documents)?;
+        Ok(first
+            .iter()
+            .zip(&second)
+            .map(|(x, y)| (x / a).max(y / b))
+            .collect())
+    }
+
+    fn accept(&self) -> f32 {
+        1.0
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -242,7 +293,8 @@ mod tests {
         assert_eq!(stem("Capitalise"), "upper");
         assert_eq!(stem("splitting"), "split");
         assert_eq!(stem("words"), "word");
-        assert_eq!(stem("summarize"), "summarise");
+        assert_eq!(stem("summarize"), stem("summary"));
+        assert_eq!(stem("lowercasing"), "lower");
         assert_eq!(terms("Split the text into words"), vec!["split", "word"]);
     }
 

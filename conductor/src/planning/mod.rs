@@ -24,7 +24,7 @@ use crate::templates::Template;
 
 pub use bridge::{Bridge, bridge_types};
 pub use clauses::clauses;
-pub use matching::{LexicalMatcher, MatchError, Matcher};
+pub use matching::{Hybrid, LexicalMatcher, MatchError, Matcher};
 pub use offline::{OfflinePlanner, Thresholds};
 
 /// What a planner works with besides the intent.

@@ -14,15 +14,18 @@ use crate::templates::Template;
 /// When a template is preferred to a plan composed clause by clause.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
-    /// A template must be at least this much more similar than the composed plan's clauses
-    /// are on average (a template is a tested plan: it wins ties).
+    /// A template must be this fraction more similar to the whole intent than the composed
+    /// plan's clauses are, on average, to theirs (0.25: a quarter more): what the user
+    /// spelled out step by step is what they want, unless a template says it clearly better.
+    /// A template that leaves out a capability asked for, or calls the same ones in another
+    /// order, never wins.
     pub template_margin: f32,
 }
 
 impl Default for Thresholds {
     fn default() -> Thresholds {
         Thresholds {
-            template_margin: -0.05,
+            template_margin: 0.25,
         }
     }
 }
@@ -41,6 +44,16 @@ impl std::fmt::Debug for OfflinePlanner {
             .field("policy", &self.policy.is_some())
             .finish()
     }
+}
+
+/// What the clauses of an intent matched.
+struct ClauseMatches<'c> {
+    /// Each clause's capability, in order.
+    matched: Vec<Matched<'c>>,
+    /// The clauses nothing matched.
+    unmatched: Vec<String>,
+    /// The capabilities that came closest to those, for an error.
+    nearest: Vec<String>,
 }
 
 /// One clause and the capability it matched.
@@ -73,7 +86,7 @@ impl OfflinePlanner {
         &mut self,
         intent: &str,
         catalog: &'c Catalog,
-    ) -> Result<(Vec<Matched<'c>>, Vec<String>, Vec<String>), PlannerError> {
+    ) -> Result<ClauseMatches<'c>, PlannerError> {
         let capabilities = catalog.distinct();
         let documents: Vec<String> = capabilities.iter().map(|c| c.document()).collect();
         let accept = self.matcher.accept();
@@ -120,7 +133,11 @@ impl OfflinePlanner {
             .take(3)
             .map(|(_, id)| id.to_owned())
             .collect();
-        Ok((matched, unmatched, nearest))
+        Ok(ClauseMatches {
+            matched,
+            unmatched,
+            nearest,
+        })
     }
 
     /// The template most similar to the whole intent, with its similarity.
@@ -262,7 +279,11 @@ impl Planner for OfflinePlanner {
         _on_token: &mut dyn FnMut(&str),
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Drafted, PlannerError> {
-        let (matched, unmatched, nearest) = self.match_clauses(intent, context.catalog)?;
+        let ClauseMatches {
+            matched,
+            unmatched,
+            nearest,
+        } = self.match_clauses(intent, context.catalog)?;
         if cancelled() {
             return Err(PlannerError::Cancelled);
         }
@@ -273,8 +294,23 @@ impl Planner for OfflinePlanner {
             matched.iter().map(|m| m.score).sum::<f32>() / matched.len() as f32
         };
         let mut notes = String::new();
+        let composed: Vec<&str> = matched.iter().map(|m| m.capability.id.as_str()).collect();
+        // A template may stand in for the composed plan when it does at least everything
+        // the user asked for, and not the same things in another order.
+        let covers = |t: &Template| {
+            let mut theirs: Vec<&str> = t.steps.iter().map(|s| s.capability.as_str()).collect();
+            let mut ours = composed.clone();
+            let different_order = theirs != ours;
+            theirs.sort_unstable();
+            ours.sort_unstable();
+            let reorders = different_order && theirs == ours;
+            !reorders && ours.iter().all(|c| theirs.contains(c))
+        };
         let plan = match template {
-            Some((t, score)) if score >= composed_score + self.thresholds.template_margin => {
+            Some((t, score))
+                if score >= composed_score * (1.0 + self.thresholds.template_margin)
+                    && covers(t) =>
+            {
                 let mut plan = t
                     .instantiate(intent, &serde_json::Map::new())
                     .map_err(|e| PlannerError::Malformed(e.to_string()))?;
@@ -283,7 +319,7 @@ impl Planner for OfflinePlanner {
                 }
                 let _ = writeln!(
                     notes,
-                    "Using the Melody template **{}** ({}; similarity {score:.2}, by {} \
+                    "Using the Melody template **{}** ({}; score {score:.2}, by {} \
                      matching).",
                     t.title,
                     t.id,
@@ -306,7 +342,7 @@ impl Planner for OfflinePlanner {
                 for m in &matched {
                     let _ = writeln!(
                         notes,
-                        "- “{}” → `{}` ({}; similarity {:.2})",
+                        "- “{}” → `{}` ({}; score {:.2})",
                         m.clause, m.capability.id, m.capability.description, m.score
                     );
                 }

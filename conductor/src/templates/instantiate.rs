@@ -205,6 +205,7 @@ fn fill(value: &Value, values: &Map<String, Value>) -> Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -16,6 +16,70 @@ use crate::plan::Step;
 
 pub use instantiate::TemplateError;
 
+/// The templates that ship with Symphony, built into the binary: `templates/*.toml` at the
+/// repository's root (a test checks that none is missing here).
+const BUNDLED: &[(&str, &str)] = &[
+    (
+        "draft-reply",
+        include_str!("../../../templates/draft-reply.toml"),
+    ),
+    (
+        "embed-lines",
+        include_str!("../../../templates/embed-lines.toml"),
+    ),
+    ("one-line", include_str!("../../../templates/one-line.toml")),
+    (
+        "rank-lines",
+        include_str!("../../../templates/rank-lines.toml"),
+    ),
+    (
+        "review-diff",
+        include_str!("../../../templates/review-diff.toml"),
+    ),
+    (
+        "shout-and-count",
+        include_str!("../../../templates/shout-and-count.toml"),
+    ),
+    (
+        "shout-words",
+        include_str!("../../../templates/shout-words.toml"),
+    ),
+    (
+        "summarise",
+        include_str!("../../../templates/summarise.toml"),
+    ),
+    (
+        "text-stats",
+        include_str!("../../../templates/text-stats.toml"),
+    ),
+    (
+        "vocabulary",
+        include_str!("../../../templates/vocabulary.toml"),
+    ),
+];
+
+/// The bundled templates, parsed.
+pub fn bundled() -> Result<Vec<Template>, TemplateError> {
+    BUNDLED
+        .iter()
+        .map(|(name, text)| {
+            Template::parse(text, &Path::new("templates").join(format!("{name}.toml")))
+        })
+        .collect()
+}
+
+/// The bundled templates and those in `user_dir` (a user's template replaces a bundled one
+/// with the same id), sorted by id.
+pub fn all(user_dir: &Path) -> Result<Vec<Template>, TemplateError> {
+    let mut templates = bundled()?;
+    for own in Template::load_dir(user_dir)? {
+        templates.retain(|t| t.id != own.id);
+        templates.push(own);
+    }
+    templates.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(templates)
+}
+
 /// One parameter of a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,5 +174,24 @@ impl Template {
     /// The templates that ship with Symphony (`templates/` at the repository's root).
     pub fn bundled_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_file_is_bundled_and_parses() {
+        let on_disk = Template::load_dir(&Template::bundled_dir()).expect("the templates parse");
+        let bundled = bundled().expect("the bundled templates parse");
+        let ids = |ts: &[Template]| ts.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&on_disk), ids(&bundled), "add new files to BUNDLED");
+        assert_eq!(on_disk, bundled);
+        assert!(
+            bundled.len() >= 10,
+            "the library has at least ten templates"
+        );
     }
 }

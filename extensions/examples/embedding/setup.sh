@@ -15,6 +15,9 @@ if [ "${1:-}" != --model-only ]; then
   dir=$([ "$profile" = release ] && echo release || echo debug)
   cp "$target/$dir/examples/embedding" "$here/bin/symphony-embedding"
 fi
+# Tests of two crates may prepare the model at once: one downloads, the other waits.
+exec 9>"$here/model/.download.lock"
+flock 9
 if [ ! -s "$here/model/model.safetensors" ]; then
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT

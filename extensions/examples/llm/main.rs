@@ -2,9 +2,11 @@
 //! llama.cpp or Ollama server, or a proxy), as a native extension speaking the Orchestra Kit
 //! protocol on stdio.
 //!
-//! Method `chat`: the `prompt` input becomes the user message; params may give `system`,
-//! `temperature`, and override the manifest's `config` defaults `base_url`, `model` and
-//! `api_key`. Output `reply` (`text/plain`): the first choice's message content.
+//! Method `chat`: the `prompt` input becomes the user message; params may give `system` and
+//! `temperature`. `base_url`, `model` and `api_key` come from the extension's settings, which
+//! the host sends in each call's `config` (the manifest's defaults overridden by
+//! `symphony ext config symphony.llm KEY VALUE`); a call's params may override them.
+//! Output `reply` (`text/plain`): the first choice's message content.
 //!
 //! The HTTP client is std-only HTTP/1.1 over `TcpStream`: `http://` endpoints only (a TLS stack
 //! for `https://` is not in this sample yet). The sandbox grants it only the network the
@@ -12,12 +14,10 @@
 
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::time::Duration;
 
-use extensions::Manifest;
 use extensions::protocol::{
-    self, Artifact, InvokeParams, InvokeResult, Message, Response, RpcError, code,
+    self, Artifact, InvokeRequest, InvokeResult, Message, Response, RpcError, code,
 };
 use serde_json::{Value, json};
 
@@ -28,7 +28,7 @@ fn main() {
             continue;
         };
         let Some(id) = request.id else { continue };
-        let answer = match serde_json::from_value::<InvokeParams>(request.params) {
+        let answer = match serde_json::from_value::<InvokeRequest>(request.params) {
             Ok(params) => match chat(&params) {
                 Ok(result) => Response::ok(id, result),
                 Err(message) => Response::err(id, RpcError::new(code::FAILED, message)),
@@ -41,31 +41,26 @@ fn main() {
     }
 }
 
-/// A setting: the call's params first, then the manifest's default.
-fn setting(params: &Value, manifest: Option<&Manifest>, key: &str) -> Option<String> {
-    if let Some(v) = params.get(key).and_then(Value::as_str) {
-        return Some(v.to_owned());
-    }
-    manifest?
-        .file
-        .config
-        .get(key)?
-        .default
-        .as_ref()?
-        .as_str()
+/// A setting: the call's params first, then the extension's settings.
+fn setting(request: &InvokeRequest, key: &str) -> Option<String> {
+    [request.call.params.get(key), request.config.get(key)]
+        .into_iter()
+        .flatten()
+        .find_map(Value::as_str)
+        .filter(|v| !v.is_empty())
         .map(str::to_owned)
 }
 
-fn chat(params: &InvokeParams) -> Result<InvokeResult, String> {
+fn chat(request: &InvokeRequest) -> Result<InvokeResult, String> {
+    let params = &request.call;
     if params.method != "chat" {
         return Err(format!("no method `{}`", params.method));
     }
-    let manifest = Manifest::load(Path::new(".")).ok();
-    let base_url = setting(&params.params, manifest.as_ref(), "base_url")
-        .ok_or("no `base_url`: set it in params or the manifest's config")?;
-    let model = setting(&params.params, manifest.as_ref(), "model")
-        .ok_or("no `model`: set it in params or the manifest's config")?;
-    let api_key = setting(&params.params, manifest.as_ref(), "api_key");
+    let base_url = setting(request, "base_url")
+        .ok_or("no `base_url`: set it with `symphony ext config symphony.llm base_url URL`")?;
+    let model = setting(request, "model")
+        .ok_or("no `model`: set it with `symphony ext config symphony.llm model NAME`")?;
+    let api_key = setting(request, "api_key");
     let prompt = params
         .inputs
         .iter()

@@ -1,16 +1,19 @@
 //! The extension host: `symphony ext-host`, one process per extension, spawned and
 //! supervised by the core ([`crate::supervisor`]). It reads the manifest, runs the extension
-//! (wasm in-process under wasmtime, native as a confined child, see [`sandbox`]), enforces
+//! (wasm in-process under wasmtime, native as a confined child, see [`sandbox`]; an `api`
+//! extension is an HTTP endpoint it calls, see [`api`]), enforces
 //! each call's deadline and answers the core in the protocol of [`crate::protocol`].
 //!
 //! One call runs at a time; `ping` and `cancel` are answered while it runs. Every input —
 //! the core's lines, the guest's lines, the guest's exit, a wasm call's end — arrives on one
 //! channel, so the loop owns all state and never blocks on a pipe.
 
+pub mod api;
 pub mod classify;
 mod entry;
 pub mod native;
 pub mod sandbox;
+pub mod wasi;
 pub mod wasm;
 
 use std::io::{BufRead, Write};
@@ -19,13 +22,11 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use crate::error::{ExtensionError, LimitKind};
 use crate::manifest::{GrantRoots, Manifest, RuntimeKind};
 use crate::protocol::{
-    self, Artifact, CancelParams, InvokeParams, InvokeResult, Message, PingResult, Progress,
-    Request, Response, RpcError, code,
+    self, Artifact, CoreLine, InvokeParams, InvokeRequest, InvokeResult, Message, PingResult,
+    Progress, Request, Response, RpcError, code,
 };
 pub use entry::main;
 pub use native::Launcher;
@@ -50,6 +51,13 @@ pub enum Event {
     GuestClosed {
         /// Which start of the guest.
         generation: u64,
+    },
+    /// An api call ended.
+    ApiDone {
+        /// The core's request id.
+        call: u64,
+        /// Its result or error.
+        result: Result<InvokeResult, ExtensionError>,
     },
     /// A wasm call ended.
     WasmDone {
@@ -83,6 +91,15 @@ enum Runtime {
         jobs: Sender<WasmJob>,
         interrupter: wasm::Interrupter,
     },
+    Api {
+        jobs: Sender<ApiJob>,
+    },
+}
+
+struct ApiJob {
+    call: u64,
+    request: InvokeRequest,
+    deadline: Instant,
 }
 
 struct WasmJob {
@@ -90,6 +107,7 @@ struct WasmJob {
     method: String,
     input: Vec<u8>,
     deadline: Instant,
+    environ: Vec<Vec<u8>>,
 }
 
 /// The call in flight.
@@ -112,11 +130,27 @@ struct Host<'a> {
 /// Run the host until the core closes stdin or says `shutdown`.
 pub fn run(options: &HostOptions) -> Result<(), ExtensionError> {
     let manifest = Manifest::load(&options.extension)?;
-    // A wasm host confines itself before its first thread starts (see `confine_host`).
-    let host_sandbox = if manifest.file.runtime.kind == RuntimeKind::Wasm {
+    // A wasm or api host confines itself before its first thread starts (see
+    // `confine_host`); an api host may connect to its endpoint's port only.
+    let api = match (&manifest.file.runtime.kind, &manifest.file.runtime.endpoint) {
+        (RuntimeKind::Api, Some(url)) => Some(api::ApiExtension::new(&manifest.id, url)?),
+        _ => None,
+    };
+    let host_sandbox = if manifest.file.runtime.kind != RuntimeKind::Native {
+        let grants = wasi_grants(&manifest, options);
+        let mut read = vec![options.extension.clone()];
+        let mut write = vec![options.data.clone()];
+        for grant in grants {
+            if grant.writable {
+                write.push(grant.path);
+            } else {
+                read.push(grant.path);
+            }
+        }
         sandbox::confine_host(
-            std::slice::from_ref(&options.extension),
-            std::slice::from_ref(&options.data),
+            &read,
+            &write,
+            api.as_ref().map(api::ApiExtension::port),
             manifest.file.sandbox,
         )
         .map_err(|detail| ExtensionError::Sandbox {
@@ -149,12 +183,15 @@ pub fn run(options: &HostOptions) -> Result<(), ExtensionError> {
             Vec::new(),
         ),
         RuntimeKind::Wasm => start_wasm(options, &manifest, events.clone())?,
-        RuntimeKind::Api => {
-            return Err(ExtensionError::Sandbox {
-                id: manifest.id.clone(),
-                detail: "the `api` runtime is not implemented yet: use wasm or native".into(),
-            });
-        }
+        RuntimeKind::Api => match api {
+            Some(api) => start_api(api, events.clone()),
+            None => {
+                return Err(ExtensionError::Sandbox {
+                    id: manifest.id.clone(),
+                    detail: "an api runtime needs `endpoint`".into(),
+                });
+            }
+        },
     };
     let mut sandbox = sandbox;
     sandbox.extend(host_sandbox.sandbox.iter().map(|s| format!("host-{s}")));
@@ -182,12 +219,17 @@ fn start_wasm(
         manifest.limits,
         &options.extension.join(module),
         &options.data.join("cache"),
+        &wasi_grants(manifest, options),
     )?;
+    for note in extension.notes() {
+        eprintln!("ext-host: `{}`: {note}", manifest.id);
+    }
     let interrupter = extension.interrupter();
     let (jobs, queue) = mpsc::channel::<WasmJob>();
     thread::spawn(move || {
         for job in queue {
-            let result = extension.call(&job.method, &job.input, job.deadline);
+            let result =
+                extension.call_with_env(&job.method, &job.input, job.deadline, job.environ);
             if events
                 .send(Event::WasmDone {
                     call: job.call,
@@ -205,9 +247,27 @@ fn start_wasm(
             "wasm".into(),
             "epoch-deadline".into(),
             "memory-limit".into(),
-            "no-imports".into(),
+            "wasi-preopens".into(),
         ],
     ))
+}
+
+/// Calls the endpoint on a worker thread, one call at a time.
+fn start_api(api: api::ApiExtension, events: Sender<Event>) -> (Runtime, Vec<String>) {
+    let (jobs, queue) = mpsc::channel::<ApiJob>();
+    thread::spawn(move || {
+        for job in queue {
+            let result = api.call(&job.request, job.deadline);
+            let done = Event::ApiDone {
+                call: job.call,
+                result,
+            };
+            if events.send(done).is_err() {
+                return;
+            }
+        }
+    });
+    (Runtime::Api { jobs }, vec!["api".into()])
 }
 
 impl Host<'_> {
@@ -229,6 +289,7 @@ impl Host<'_> {
                 Ok(Event::Guest { generation, line }) => self.on_guest_line(generation, &line),
                 Ok(Event::GuestClosed { generation }) => self.guest_closed(generation),
                 Ok(Event::WasmDone { call, result }) => self.wasm_done(call, result),
+                Ok(Event::ApiDone { call, result }) => self.api_done(call, result),
                 Err(RecvTimeoutError::Timeout) => self.deadline_passed(),
             }
         }
@@ -250,17 +311,9 @@ impl Host<'_> {
 
     /// Handle a core line; false to exit.
     fn on_core_line(&mut self, line: &str) -> bool {
-        let request = match serde_json::from_str::<Message>(line) {
-            Ok(Message::Request(r)) => r,
-            Ok(Message::Response(_)) => return true,
-            Err(e) => {
-                eprintln!("ext-host: ignoring a line that is not JSON-RPC 2.0: {e}");
-                return true;
-            }
-        };
-        match (request.method.as_str(), request.id) {
-            ("invoke", Some(id)) => self.invoke(id, request.params),
-            ("ping", Some(id)) => self.send(&Response::ok(
+        match protocol::decode_core_line(line) {
+            CoreLine::Invoke { id, request } => self.invoke(id, request),
+            CoreLine::Ping { id } => self.send(&Response::ok(
                 id,
                 PingResult {
                     extension: self.manifest.id.clone(),
@@ -268,25 +321,24 @@ impl Host<'_> {
                     sandbox: self.sandbox.clone(),
                 },
             )),
-            ("cancel", None) => {
-                if let Ok(p) = serde_json::from_value::<CancelParams>(request.params) {
-                    self.cancel(p.id);
-                }
-            }
-            ("shutdown", _) => return false,
-            (method, Some(id)) => self.send(&Response::err(
+            CoreLine::Cancel(p) => self.cancel(p.id),
+            CoreLine::Shutdown => return false,
+            CoreLine::Unknown { id, method } => self.send(&Response::err(
                 id,
                 RpcError::new(
                     code::METHOD_NOT_FOUND,
                     format!("the host has no method `{method}`"),
                 ),
             )),
-            (_, None) => {}
+            CoreLine::Ignored => {}
+            CoreLine::Invalid(e) => {
+                eprintln!("ext-host: ignoring a line that is not JSON-RPC 2.0: {e}");
+            }
         }
         true
     }
 
-    fn invoke(&mut self, id: u64, params: Value) {
+    fn invoke(&mut self, id: u64, request: Result<InvokeRequest, String>) {
         let ext = self.manifest.id.clone();
         if self.current.is_some() {
             self.send(&Response::err(
@@ -298,8 +350,8 @@ impl Host<'_> {
             ));
             return;
         }
-        let params: InvokeParams = match serde_json::from_value(params) {
-            Ok(p) => p,
+        let request = match request {
+            Ok(request) => request,
             Err(e) => {
                 let error = ExtensionError::BadRequest {
                     id: ext,
@@ -308,7 +360,8 @@ impl Host<'_> {
                 return self.answer(id, Err(error));
             }
         };
-        if let Err(e) = self.check_request(&params) {
+        let params = &request.call;
+        if let Err(e) = self.check_request(params) {
             return self.answer(id, Err(e));
         }
         let budget = params
@@ -326,9 +379,10 @@ impl Host<'_> {
                 // backstop one second later.
                 let job = WasmJob {
                     call: id,
-                    method: params.method,
+                    method: params.method.clone(),
                     input,
                     deadline,
+                    environ: wasi::environ(&request.config),
                 };
                 if jobs.send(job).is_err() {
                     let error = ExtensionError::Crashed {
@@ -343,11 +397,32 @@ impl Host<'_> {
                     budget,
                 });
             }
+            Runtime::Api { jobs } => {
+                // The call stops itself at the deadline (socket timeouts); the loop's own timer
+                // is a backstop one second later.
+                let job = ApiJob {
+                    call: id,
+                    request: request.clone(),
+                    deadline,
+                };
+                if jobs.send(job).is_err() {
+                    let error = ExtensionError::Crashed {
+                        id: ext,
+                        detail: "the api worker is gone".into(),
+                    };
+                    return self.answer(id, Err(error));
+                }
+                self.current = Some(Call {
+                    id,
+                    deadline: deadline + Duration::from_secs(1),
+                    budget,
+                });
+            }
             Runtime::Native { .. } => {
                 if let Err(e) = self.ensure_guest() {
                     return self.answer(id, Err(e));
                 }
-                let line = protocol::encode(&Request::call(id, "invoke", &params));
+                let line = protocol::encode(&Request::call(id, "invoke", &request));
                 if let Runtime::Native {
                     guest: Some(guest), ..
                 } = &mut self.runtime
@@ -499,6 +574,14 @@ impl Host<'_> {
         }
     }
 
+    fn api_done(&mut self, call: u64, result: Result<InvokeResult, ExtensionError>) {
+        if self.current.as_ref().is_none_or(|c| c.id != call) {
+            return;
+        }
+        self.current = None;
+        self.answer(call, result);
+    }
+
     fn wasm_done(&mut self, call: u64, result: Result<Vec<u8>, ExtensionError>) {
         if self.current.as_ref().is_none_or(|c| c.id != call) {
             return;
@@ -538,6 +621,11 @@ impl Host<'_> {
         }
         match &mut self.runtime {
             Runtime::Wasm { interrupter, .. } => interrupter.cancel(),
+            // The request in flight runs out on its own; its answer is then ignored.
+            Runtime::Api { .. } => {
+                self.current = None;
+                self.answer(id, Err(ExtensionError::Cancelled(self.manifest.id.clone())));
+            }
             Runtime::Native { guest, .. } => {
                 if let Some(mut g) = guest.take() {
                     g.kill();
@@ -549,14 +637,34 @@ impl Host<'_> {
     }
 }
 
-/// The sandbox of a native extension from its manifest.
-pub fn sandbox_spec(m: &Manifest, options: &HostOptions) -> SandboxSpec {
-    let roots = GrantRoots {
+/// Where the manifest's grant roots (`~`, `$PROJECT`, `$DATA`, `$TMP`) are in this run.
+fn grant_roots(options: &HostOptions) -> GrantRoots {
+    GrantRoots {
         home: std::env::var_os("HOME").map(PathBuf::from),
         project: options.project.clone(),
         data: Some(options.data.clone()),
         tmp: Some(options.data.join("tmp")),
+    }
+}
+
+/// The directories a wasm guest gets preopened: `fs` read-only, `fs_write` read-write.
+pub fn wasi_grants(m: &Manifest, options: &HostOptions) -> Vec<wasi::GrantedDir> {
+    let roots = grant_roots(options);
+    let dirs = |grants: &[crate::manifest::FsGrant], writable: bool| {
+        grants
+            .iter()
+            .filter_map(|g| g.directory(&roots))
+            .map(move |path| wasi::GrantedDir { path, writable })
+            .collect::<Vec<_>>()
     };
+    let mut out = dirs(&m.fs_read, false);
+    out.extend(dirs(&m.fs_write, true));
+    out
+}
+
+/// The sandbox of a native extension from its manifest.
+pub fn sandbox_spec(m: &Manifest, options: &HostOptions) -> SandboxSpec {
+    let roots = grant_roots(options);
     let dirs = |grants: &[crate::manifest::FsGrant]| -> Vec<PathBuf> {
         grants.iter().filter_map(|g| g.directory(&roots)).collect()
     };

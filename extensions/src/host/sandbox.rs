@@ -137,13 +137,15 @@ pub fn confine_and_exec(spec: &SandboxSpec, program: &str, args: &[String]) -> S
     format!("starting {program}: {error}")
 }
 
-/// Confine the host process itself before it runs a wasm guest (defence in depth should the
-/// runtime ever be escaped): read only the system's directories and `read`, write only `write`,
-/// no network. Call it before any thread starts: Landlock binds the calling thread and the
-/// threads it starts afterwards.
+/// Confine the host process itself before it runs a wasm guest or calls an api endpoint
+/// (defence in depth should the runtime ever be escaped): read only the system's directories
+/// and `read`, write only `write`; no network, or with `tcp_port` (an api host) TCP connections
+/// to that port only. Call it before any thread starts: Landlock binds the calling thread and
+/// the threads it starts afterwards.
 pub fn confine_host(
     read: &[PathBuf],
     write: &[PathBuf],
+    tcp_port: Option<u16>,
     level: SandboxLevel,
 ) -> Result<SandboxReport, String> {
     let spec = SandboxSpec {
@@ -153,14 +155,16 @@ pub fn confine_host(
         processes: 0,
         read: read.to_vec(),
         write: write.to_vec(),
-        network: false,
-        tcp_ports: None,
+        network: tcp_port.is_some(),
+        tcp_ports: tcp_port.map(|p| vec![p]),
         level,
     };
     let mut report = SandboxReport::default();
-    match isolate_network() {
-        Ok(()) => report.sandbox.push("netns".into()),
-        Err(e) => report.missing.push(format!("netns: {e}")),
+    if tcp_port.is_none() {
+        match isolate_network() {
+            Ok(()) => report.sandbox.push("netns".into()),
+            Err(e) => report.missing.push(format!("netns: {e}")),
+        }
     }
     match apply_landlock(&spec, "") {
         Ok(applied) => {

@@ -8,9 +8,11 @@
 //! - **Fast start**: modules are compiled once and cached as `.cwasm` files (keyed by the
 //!   module's bytes and the engine's compatibility hash), then mapped in; every call gets a
 //!   fresh instance from the pooling allocator, so no state leaks from one call to the next.
-//! - **No ambient authority**: the linker defines no imports at all (no WASI yet), so a module
-//!   can reach neither files nor the network; a module that imports anything fails to load
-//!   with the import's name.
+//! - **Only what the manifest grants**: the linker defines WASI preview 1 ([`super::wasi`]):
+//!   the granted directories preopened (read-only for `fs`, read-write for `fs_write`),
+//!   stdout and stderr captured, no network. A module importing anything else fails to load
+//!   with the import's name. A path the guest was refused makes a failed call the
+//!   filesystem limit, naming the path.
 //!
 //! The guest ABI (a module may be written in WAT by hand):
 //! exports `memory`, `alloc(len: i32) -> i32`, and per capability method `M` a function
@@ -33,6 +35,7 @@ use wasmtime::{
     PoolingAllocationConfig, ResourceLimiter, Store, Trap, TypedFunc,
 };
 
+use super::wasi::{self, GrantedDir, Preopens, WasiCtx};
 use crate::error::{ExtensionError, LimitKind};
 use crate::manifest::{ExtensionId, Limits};
 
@@ -53,6 +56,8 @@ pub struct WasmExtension {
     reason: Arc<AtomicU8>,
     generation: Arc<AtomicU64>,
     watchdog: Sender<(u64, Instant)>,
+    preopens: Preopens,
+    notes: Vec<String>,
 }
 
 impl std::fmt::Debug for WasmExtension {
@@ -64,11 +69,12 @@ impl std::fmt::Debug for WasmExtension {
     }
 }
 
-/// Per-call store data: the memory limiter.
+/// Per-call store data: the memory limiter and the guest's WASI state.
 #[derive(Debug)]
 pub struct CallState {
     memory_limit: usize,
     refused: Option<usize>,
+    wasi: WasiCtx,
 }
 
 impl ResourceLimiter for CallState {
@@ -111,12 +117,14 @@ pub fn engine(limits: &Limits) -> Result<Engine, String> {
 }
 
 impl WasmExtension {
-    /// Load `module` (`.wasm` or `.wat`), through the compiled-module cache in `cache_dir`.
+    /// Load `module` (`.wasm` or `.wat`), through the compiled-module cache in `cache_dir`,
+    /// with `grants` preopened for WASI.
     pub fn load(
         id: &ExtensionId,
         limits: Limits,
         module: &Path,
         cache_dir: &Path,
+        grants: &[GrantedDir],
     ) -> Result<WasmExtension, ExtensionError> {
         let wasm_err = |detail: String| ExtensionError::Wasm {
             id: id.clone(),
@@ -127,13 +135,17 @@ impl WasmExtension {
             ExtensionError::io(format!("reading the module {}", module.display()), e)
         })?;
         let compiled = cached_module(&engine, &bytes, cache_dir).map_err(wasm_err)?;
-        let linker: Linker<CallState> = Linker::new(&engine);
+        let mut linker: Linker<CallState> = Linker::new(&engine);
+        wasi::link(&mut linker, &compiled, |s: &mut CallState| &mut s.wasi)
+            .map_err(|e| wasm_err(format!("defining WASI: {e:#}")))?;
         let pre = linker.instantiate_pre(&compiled).map_err(|e| {
             wasm_err(format!(
-                "{} cannot be linked (it may import only nothing: no WASI yet): {e:#}",
+                "{} cannot be linked (it may import only WASI preview 1, \
+                 `wasi_snapshot_preview1`): {e:#}",
                 module.display()
             ))
         })?;
+        let (preopens, notes) = Preopens::open(grants, limits.open_files);
         let reason = Arc::new(AtomicU8::new(REASON_NONE));
         let generation = Arc::new(AtomicU64::new(0));
         let watchdog = spawn_watchdog(engine.clone(), Arc::clone(&reason), Arc::clone(&generation));
@@ -145,7 +157,14 @@ impl WasmExtension {
             reason,
             generation,
             watchdog,
+            preopens,
+            notes,
         })
+    }
+
+    /// Grants that could not be preopened, with the reason.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// A handle that can interrupt a running call from another thread.
@@ -163,43 +182,131 @@ impl WasmExtension {
         input: &[u8],
         deadline: Instant,
     ) -> Result<Vec<u8>, ExtensionError> {
+        self.call_with_env(method, input, deadline, Vec::new())
+    }
+
+    /// [`WasmExtension::call`] with a WASI environment (`NAME=VALUE` entries: the settings).
+    pub fn call_with_env(
+        &self,
+        method: &str,
+        input: &[u8],
+        deadline: Instant,
+        environ: Vec<Vec<u8>>,
+    ) -> Result<Vec<u8>, ExtensionError> {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         self.reason.store(REASON_NONE, Ordering::SeqCst);
         let _ = self.watchdog.send((generation, deadline));
-        let result = self.call_inner(method, input);
+        let result = self.call_inner(method, input, environ);
         // Disarm: a later generation makes the watchdog ignore this deadline.
         self.generation.fetch_add(1, Ordering::SeqCst);
         result
     }
 
-    fn call_inner(&self, method: &str, input: &[u8]) -> Result<Vec<u8>, ExtensionError> {
+    fn call_inner(
+        &self,
+        method: &str,
+        input: &[u8],
+        environ: Vec<Vec<u8>>,
+    ) -> Result<Vec<u8>, ExtensionError> {
         let id = &self.id;
-        let failed = |message: String| ExtensionError::Failed {
-            id: id.clone(),
-            message,
-        };
+        let wasi = self
+            .preopens
+            .context(environ)
+            .map_err(|e| ExtensionError::Wasm {
+                id: id.clone(),
+                detail: format!("opening its granted directories: {e}"),
+            })?;
         let mut store = Store::new(
             &self.engine,
             CallState {
                 memory_limit: usize::try_from(self.limits.memory_bytes()).unwrap_or(usize::MAX),
                 refused: None,
+                wasi,
             },
         );
+        let result = self.run_in(&mut store, method, input);
+        self.finish(store.into_data().wasi, result)
+    }
+
+    /// After a call: pass on what the guest printed, and name a refused path when it failed.
+    fn finish(
+        &self,
+        wasi: WasiCtx,
+        result: Result<Vec<u8>, ExtensionError>,
+    ) -> Result<Vec<u8>, ExtensionError> {
+        for (stream, capture) in [("stdout", &wasi.stdout), ("stderr", &wasi.stderr)] {
+            if capture.bytes.is_empty() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&capture.bytes);
+            for line in text.lines() {
+                eprintln!("ext-host: `{}` {stream}: {line}", self.id);
+            }
+            if capture.dropped > 0 {
+                eprintln!(
+                    "ext-host: `{}` {stream}: {} more bytes dropped",
+                    self.id, capture.dropped
+                );
+            }
+        }
+        let error = match result {
+            Ok(out) => {
+                for denial in &wasi.denied {
+                    eprintln!("ext-host: `{}` was refused: {denial}", self.id);
+                }
+                return Ok(out);
+            }
+            Err(e) => e,
+        };
+        let stopped = matches!(error, ExtensionError::Cancelled(_))
+            || matches!(&error, ExtensionError::LimitExceeded { .. });
+        if let Some(denial) = wasi.denied.first().filter(|_| !stopped) {
+            return Err(ExtensionError::LimitExceeded {
+                id: self.id.clone(),
+                limit: LimitKind::Filesystem,
+                detail: format!("{denial}: {}", self.preopens.describe()),
+            });
+        }
+        let stderr = wasi.stderr.tail(1000);
+        Err(match error {
+            ExtensionError::Crashed { id, detail } => ExtensionError::Crashed {
+                id,
+                detail: with_stderr(detail, &stderr),
+            },
+            ExtensionError::Failed { id, message } => ExtensionError::Failed {
+                id,
+                message: with_stderr(message, &stderr),
+            },
+            other => other,
+        })
+    }
+
+    fn run_in(
+        &self,
+        store: &mut Store<CallState>,
+        method: &str,
+        input: &[u8],
+    ) -> Result<Vec<u8>, ExtensionError> {
+        let id = &self.id;
+        let failed = |message: String| ExtensionError::Failed {
+            id: id.clone(),
+            message,
+        };
         store.limiter(|s| s as &mut dyn ResourceLimiter);
         store.set_epoch_deadline(1);
         store.epoch_deadline_trap();
         let instance = self
             .pre
-            .instantiate(&mut store)
-            .map_err(|e| self.trap_error(&store, e))?;
-        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| {
+            .instantiate(&mut *store)
+            .map_err(|e| self.trap_error(&*store, e))?;
+        let memory = instance.get_memory(&mut *store, "memory").ok_or_else(|| {
             failed("the module exports no `memory` (see the wasm ABI in the docs)".into())
         })?;
         let alloc: TypedFunc<i32, i32> = instance
-            .get_typed_func(&mut store, "alloc")
+            .get_typed_func(&mut *store, "alloc")
             .map_err(|e| failed(format!("the module's `alloc` export: {e:#}")))?;
         let entry: TypedFunc<(i32, i32), i64> =
-            instance.get_typed_func(&mut store, method).map_err(|e| {
+            instance.get_typed_func(&mut *store, method).map_err(|e| {
                 failed(format!(
                     "the module has no export `{method}(i32, i32) -> i64`: {e:#}"
                 ))
@@ -207,14 +314,14 @@ impl WasmExtension {
         let len = i32::try_from(input.len())
             .map_err(|_| failed(format!("the input ({} bytes) is over 2 GiB", input.len())))?;
         let ptr = alloc
-            .call(&mut store, len)
-            .map_err(|e| self.trap_error(&store, e))?;
+            .call(&mut *store, len)
+            .map_err(|e| self.trap_error(&*store, e))?;
         memory
-            .write(&mut store, ptr as u32 as usize, input)
+            .write(&mut *store, ptr as u32 as usize, input)
             .map_err(|_| failed(format!("`alloc({len})` returned {ptr}, outside memory")))?;
         let packed = entry
-            .call(&mut store, (ptr, len))
-            .map_err(|e| self.trap_error(&store, e))?;
+            .call(&mut *store, (ptr, len))
+            .map_err(|e| self.trap_error(&*store, e))?;
         let (is_error, packed) = if packed < 0 {
             (true, packed.wrapping_neg() as u64)
         } else {
@@ -222,7 +329,7 @@ impl WasmExtension {
         };
         let (out_ptr, out_len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
         let out = memory
-            .data(&store)
+            .data(&*store)
             .get(out_ptr..out_ptr.saturating_add(out_len))
             .ok_or_else(|| {
                 failed(format!(
@@ -243,6 +350,12 @@ impl WasmExtension {
             limit,
             detail,
         };
+        if let Some(status) = store.data().wasi.exit {
+            return ExtensionError::Failed {
+                id,
+                message: format!("it called proc_exit({status}) before returning its result"),
+            };
+        }
         match error.downcast_ref::<Trap>() {
             Some(Trap::Interrupt) => match self.reason.load(Ordering::SeqCst) {
                 REASON_CANCEL => ExtensionError::Cancelled(id),
@@ -353,4 +466,13 @@ pub fn cache_path(engine: &Engine, bytes: &[u8], cache_dir: &Path) -> PathBuf {
     bytes.hash(&mut h);
     engine.precompile_compatibility_hash().hash(&mut h);
     cache_dir.join(format!("{:016x}.cwasm", h.finish()))
+}
+
+/// `message`, then the end of the guest's stderr when it wrote any.
+fn with_stderr(message: String, stderr: &str) -> String {
+    if stderr.is_empty() {
+        message
+    } else {
+        format!("{message}; its stderr ends: {stderr}")
+    }
 }

@@ -211,6 +211,81 @@ pub fn check_host(grant: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An `http://` or `https://` URL, split: what an `api` runtime's `endpoint` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `https`.
+    pub tls: bool,
+    /// The host name or IPv4 address, lowercase.
+    pub host: String,
+    /// The port (80 or 443 when the URL gives none).
+    pub port: u16,
+    /// The path, without a trailing `/` (may be empty).
+    pub path: String,
+}
+
+impl Endpoint {
+    /// Parse `url`; the error says what is wrong with it.
+    pub fn parse(url: &str) -> Result<Endpoint, String> {
+        let (tls, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            (false, rest)
+        } else {
+            return Err(format!("`{url}` is not an http:// or https:// URL"));
+        };
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if authority.contains('@') || authority.starts_with('[') {
+            return Err(format!(
+                "`{url}`: name the host plainly (no user info, no IPv6 literal)"
+            ));
+        }
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| format!("`{url}`: the port `{port}` is not a number 1–65535"))?,
+            ),
+            None => (authority, if tls { 443 } else { 80 }),
+        };
+        if host.contains('*') {
+            return Err(format!(
+                "`{url}`: an endpoint names one host, not a wildcard"
+            ));
+        }
+        check_host(host).map_err(|e| format!("`{url}`: {e}"))?;
+        if path.contains(['?', '#', ' ']) {
+            return Err(format!(
+                "`{url}`: give a path without query, fragment or spaces"
+            ));
+        }
+        Ok(Endpoint {
+            tls,
+            host: host.to_ascii_lowercase(),
+            port,
+            path: path.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Whether network grant `grant` (`host`, `host:port`, `*.domain[:port]`) covers it.
+    pub fn granted_by(&self, grant: &str) -> bool {
+        let (host, port) = match grant.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().ok()),
+            None => (grant, None),
+        };
+        if port.is_some_and(|p| p != self.port) {
+            return false;
+        }
+        let host = host.to_ascii_lowercase();
+        match host.strip_prefix("*.") {
+            Some(domain) => self.host.ends_with(&format!(".{domain}")),
+            None => host == self.host,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -298,6 +373,25 @@ mod tests {
                 .expect_err("root")
                 .contains("followed by")
         );
+    }
+
+    #[test]
+    fn endpoints_parse_and_match_their_grants() {
+        let e = Endpoint::parse("http://127.0.0.1:8080/v1/").expect("valid");
+        assert_eq!(
+            (e.tls, e.host.as_str(), e.port, e.path.as_str()),
+            (false, "127.0.0.1", 8080, "/v1")
+        );
+        assert!(e.granted_by("127.0.0.1") && e.granted_by("127.0.0.1:8080"));
+        assert!(!e.granted_by("127.0.0.1:80") && !e.granted_by("localhost"));
+        let e = Endpoint::parse("https://API.Example.com").expect("valid");
+        assert_eq!((e.port, e.path.as_str()), (443, ""));
+        assert!(e.granted_by("*.example.com") && e.granted_by("api.example.com:443"));
+        assert!(!e.granted_by("*.other.com") && !e.granted_by("example.com"));
+        assert!(Endpoint::parse("ftp://x.com").is_err());
+        assert!(Endpoint::parse("http://x.com:0").is_err());
+        assert!(Endpoint::parse("http://u:p@x.com").is_err());
+        assert!(Endpoint::parse("http://*.x.com").is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::file::{ConfigType, ExtensionKind, ManifestFile, PricingModel, RuntimeKind};
-use super::grant::{check_host, parse_grant};
+use super::grant::{Endpoint, check_host, parse_grant};
 use super::limits::{Limits, OPEN_FILES, PROCESSES, TypeRanges};
 use super::location::FieldPath;
 use super::{ExtensionId, Manifest};
@@ -334,13 +334,18 @@ fn check_runtime(p: &mut Problems, file: &ManifestFile) {
             ),
             Some(_) => {}
         },
-        RuntimeKind::Api => match &rt.endpoint {
+        RuntimeKind::Api => match rt.endpoint.as_deref().map(Endpoint::parse) {
             None => p.add(base.then("endpoint"), "an api runtime needs `endpoint = \"https://…\"`"),
-            Some(e) if !(e.starts_with("https://") || e.starts_with("http://")) => p.add(
+            Some(Err(e)) => p.add(base.then("endpoint"), e),
+            // The host calls the endpoint with the extension's network grants only.
+            Some(Ok(endpoint)) if !file.permissions.network.iter().any(|g| endpoint.granted_by(g)) => p.add(
                 base.then("endpoint"),
-                format!("`{e}` is not an http:// or https:// URL"),
+                format!(
+                    "`{}:{}` is not granted: add it to `permissions.network`",
+                    endpoint.host, endpoint.port
+                ),
             ),
-            Some(_) => {}
+            Some(Ok(_)) => {}
         },
     }
 }

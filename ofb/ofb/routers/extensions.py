@@ -67,7 +67,7 @@ def list_extensions(project_id: IdPath, call: Call = Depends(reader)) -> list[Ex
     name="extension.register",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def register_extension(project_id: IdPath, body: ExtensionCreate, call: Call = Depends(writer)) -> Response:
+async def register_extension(project_id: IdPath, body: ExtensionCreate, call: Call = Depends(writer)) -> Response:
     """Registers an extension in the project (Admin or Creator); it waits for an Admin's approval."""
 
     def change(tx: Tx) -> Result:
@@ -97,7 +97,7 @@ def register_extension(project_id: IdPath, body: ExtensionCreate, call: Call = D
         tx.about(target_type="extension", target_id=extension.id)
         return Result(201, extension_out(extension))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)
 
 
 @router.get(
@@ -118,7 +118,7 @@ def get_extension(extension_id: IdPath, call: Call = Depends(reader)) -> Extensi
     name="extension.approve",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def approve_extension(extension_id: IdPath, body: ExtensionApprove, call: Call = Depends(writer)) -> Response:
+async def approve_extension(extension_id: IdPath, body: ExtensionApprove, call: Call = Depends(writer)) -> Response:
     """Approves the extension (Admin), granting a subset of what it requested (possibly none).
     Calling it again replaces the grant."""
 
@@ -140,7 +140,7 @@ def approve_extension(extension_id: IdPath, body: ExtensionApprove, call: Call =
         tx.session.flush()
         return Result(200, extension_out(extension))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)
 
 
 @router.delete(
@@ -149,7 +149,7 @@ def approve_extension(extension_id: IdPath, body: ExtensionApprove, call: Call =
     name="extension.revoke",
     responses=errors(400, 401, 403, 404, 409),
 )
-def revoke_extension(extension_id: IdPath, call: Call = Depends(writer)) -> Response:
+async def revoke_extension(extension_id: IdPath, call: Call = Depends(writer)) -> Response:
     """Revokes the approval (Admin): nothing is granted, and runs that use it are refused."""
 
     def change(tx: Tx) -> Result:
@@ -161,4 +161,4 @@ def revoke_extension(extension_id: IdPath, call: Call = Depends(writer)) -> Resp
         tx.session.flush()
         return Result(200, extension_out(extension))
 
-    return call.mutate(None, change)
+    return await call.amutate(None, change)

@@ -76,7 +76,7 @@ def list_members(project_id: IdPath, call: Call = Depends(reader)) -> list[Membe
     name="member.add",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def add_member(project_id: IdPath, body: MemberAdd, call: Call = Depends(writer)) -> Response:
+async def add_member(project_id: IdPath, body: MemberAdd, call: Call = Depends(writer)) -> Response:
     """Adds a registered user to the project with a role (Admin)."""
 
     def change(tx: Tx) -> Result:
@@ -96,7 +96,7 @@ def add_member(project_id: IdPath, body: MemberAdd, call: Call = Depends(writer)
         tx.session.flush()
         return Result(201, member_out(membership, user))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)
 
 
 @router.put(
@@ -105,7 +105,9 @@ def add_member(project_id: IdPath, body: MemberAdd, call: Call = Depends(writer)
     name="member.update",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def change_role(project_id: IdPath, user_id: IdPath, body: MemberUpdate, call: Call = Depends(writer)) -> Response:
+async def change_role(
+    project_id: IdPath, user_id: IdPath, body: MemberUpdate, call: Call = Depends(writer)
+) -> Response:
     """Changes a member's role (Admin)."""
 
     def change(tx: Tx) -> Result:
@@ -118,7 +120,7 @@ def change_role(project_id: IdPath, user_id: IdPath, body: MemberUpdate, call: C
         tx.session.flush()
         return Result(200, member_out(membership, user))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)
 
 
 @router.delete(
@@ -127,7 +129,7 @@ def change_role(project_id: IdPath, user_id: IdPath, body: MemberUpdate, call: C
     name="member.remove",
     responses=errors(400, 401, 403, 404, 409),
 )
-def remove_member(project_id: IdPath, user_id: IdPath, call: Call = Depends(writer)) -> Response:
+async def remove_member(project_id: IdPath, user_id: IdPath, call: Call = Depends(writer)) -> Response:
     """Removes a member from the project (Admin)."""
 
     def change(tx: Tx) -> Result:
@@ -138,4 +140,4 @@ def remove_member(project_id: IdPath, user_id: IdPath, call: Call = Depends(writ
         tx.session.delete(membership)
         return Result(204)
 
-    return call.mutate(None, change)
+    return await call.amutate(None, change)

@@ -36,7 +36,7 @@ def project_out(session: Session, project: Project, role: Role) -> ProjectOut:
     name="project.create",
     responses=errors(400, 401, 409, 413),
 )
-def create_project(body: ProjectCreate, call: Call = Depends(writer)) -> Response:
+async def create_project(body: ProjectCreate, call: Call = Depends(writer)) -> Response:
     """Creates a project; the caller becomes its Admin."""
 
     def change(tx: Tx) -> Result:
@@ -48,7 +48,7 @@ def create_project(body: ProjectCreate, call: Call = Depends(writer)) -> Respons
         tx.about(project_id=project.id, target_type="project", target_id=project.id)
         return Result(201, project_out(tx.session, project, Role.ADMIN))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)
 
 
 @router.get("/projects", response_model=list[ProjectOut], name="project.list", responses=errors(401))
@@ -83,7 +83,7 @@ def get_project(project_id: IdPath, call: Call = Depends(reader)) -> ProjectOut:
     name="project.update",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def update_project(project_id: IdPath, body: ProjectUpdate, call: Call = Depends(writer)) -> Response:
+async def update_project(project_id: IdPath, body: ProjectUpdate, call: Call = Depends(writer)) -> Response:
     """Renames a project or changes its cost budget (Admin). A lower budget applies to later
     workflow changes; workflows already saved are kept."""
 
@@ -97,4 +97,4 @@ def update_project(project_id: IdPath, body: ProjectUpdate, call: Call = Depends
         tx.session.flush()
         return Result(200, project_out(tx.session, project, role))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)

@@ -61,7 +61,7 @@ def _steps(session: Any, run: Run) -> list[str]:
     name="run.start",
     responses=errors(400, 401, 403, 404, 409),
 )
-def start_run(workflow_id: IdPath, call: Call = Depends(writer)) -> Response:
+async def start_run(workflow_id: IdPath, call: Call = Depends(writer)) -> Response:
     """Starts a run of the workflow's current version (Executor or Admin); every command must
     still be an approved extension."""
 
@@ -84,7 +84,7 @@ def start_run(workflow_id: IdPath, call: Call = Depends(writer)) -> Response:
         tx.about(target_type="run", target_id=run.id)
         return Result(201, run_out(run, [s["name"] for s in workflow.spec["steps"]]))
 
-    return call.mutate(None, change)
+    return await call.amutate(None, change)
 
 
 @router.get(
@@ -115,7 +115,7 @@ def get_run(run_id: IdPath, call: Call = Depends(reader)) -> RunOut:
     name="run.update",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def update_run(run_id: IdPath, body: RunUpdate, call: Call = Depends(writer)) -> Response:
+async def update_run(run_id: IdPath, body: RunUpdate, call: Call = Depends(writer)) -> Response:
     """Updates a run (Executor or Admin): its state, and node records merged by step name. A
     finished run (completed, failed, cancelled) takes no further changes (409)."""
 
@@ -146,4 +146,4 @@ def update_run(run_id: IdPath, body: RunUpdate, call: Call = Depends(writer)) ->
         tx.session.flush()
         return Result(200, run_out(run, steps))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)

@@ -9,7 +9,7 @@ from ofb import problems
 from ofb.auth import bearer_of, issue_token
 from ofb.calls import Call, public_writer, reader, writer
 from ofb.credentials import token_hash
-from ofb.models import Token, User, utcnow
+from ofb.models import Caller, Token, User, utcnow
 from ofb.openapi import errors
 from ofb.schemas import TokenOut, TokenRequest, UserCreate, UserOut
 from ofb.unit_of_work import Result, Tx
@@ -17,7 +17,7 @@ from ofb.unit_of_work import Result, Tx
 router = APIRouter(tags=["users"])
 
 
-def user_out(user: User) -> UserOut:
+def user_out(user: User | Caller) -> UserOut:
     return UserOut(id=user.id, username=user.username, created_at=user.created_at)
 
 
@@ -71,10 +71,10 @@ def create_token(body: TokenRequest, call: Call = Depends(public_writer)) -> Res
 
 
 @router.delete("/auth/token", status_code=204, name="auth.token.revoke", responses=errors(401, 409))
-def revoke_token(call: Call = Depends(writer)) -> Response:
+async def revoke_token(call: Call = Depends(writer)) -> Response:
     """Revokes the token this request is made with (log out)."""
     token = bearer_of(call.request)
-    assert token is not None, "current_user checked the token"
+    assert token is not None, "the writer dependency checked the token"
 
     def change(tx: Tx) -> Result:
         tx.about(target_type="user", target_id=tx.user.id)
@@ -83,7 +83,7 @@ def revoke_token(call: Call = Depends(writer)) -> Response:
             tx.session.delete(found)
         return Result(204)
 
-    return call.mutate(None, change)
+    return await call.amutate(None, change)
 
 
 @router.get("/users/me", response_model=UserOut, name="user.me", responses=errors(401))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
-from ofb import access, problems, rules
+from ofb import access, problems, rules, sql
 from ofb.calls import Call, reader, writer
 from ofb.models import Workflow, WorkflowVersion, utcnow
 from ofb.openapi import errors
@@ -55,11 +55,12 @@ def _stale(workflow: Workflow, sent: int) -> problems.ProblemError:
     name="workflow.create",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def create_workflow(body: WorkflowCreate, call: Call = Depends(writer)) -> Response:
+async def create_workflow(body: WorkflowCreate, call: Call = Depends(writer)) -> Response:
     """Creates a workflow (Creator or Admin) after validating it and checking the budget."""
 
     def change(tx: Tx) -> Result:
-        project, _ = access.member_of(tx.session, body.project_id, tx.user, Action.WORKFLOW_WRITE, tx)
+        # The hottest write OFB has: plain SQL on the transaction's connection (see sql.py).
+        project, _ = access.check_member(tx.session, body.project_id, tx.user, Action.WORKFLOW_WRITE, tx)
         if body.user_id != tx.user.id:
             raise problems.forbidden(
                 f"user_id {body.user_id} is not the caller ({tx.user.id}): "
@@ -68,33 +69,35 @@ def create_workflow(body: WorkflowCreate, call: Call = Depends(writer)) -> Respo
         rules.validate_workflow(tx.session, project.id, body.spec)
         rules.check_budget(tx.session, project, body.estimated_cost)
         now = utcnow()
-        spec = body.spec.model_dump(mode="json")
-        workflow = Workflow(
-            project_id=project.id,
+        at = sql.stamp(now)
+        spec = sql.to_json(body.spec.model_dump(mode="json"))
+        db = sql.connection(tx.session)
+        workflow_id = db.execute(
+            "INSERT INTO workflows (project_id, user_id, spec, estimated_cost, version, status, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, 1, 'created', ?, ?)",
+            (project.id, tx.user.id, spec, body.estimated_cost, at, at),
+        ).lastrowid
+        assert workflow_id is not None, "an INSERT has a rowid"
+        db.execute(
+            "INSERT INTO workflow_versions (workflow_id, version, spec, estimated_cost, author_id, created_at)"
+            " VALUES (?, 1, ?, ?, ?, ?)",
+            (workflow_id, spec, body.estimated_cost, tx.user.id, at),
+        )
+        tx.about(target_type="workflow", target_id=workflow_id)
+        created = WorkflowOut(
+            id=workflow_id,
+            spec=body.spec,
             user_id=tx.user.id,
-            spec=spec,
-            estimated_cost=body.estimated_cost,
-            version=1,
+            project_id=project.id,
+            created_at=sql.instant(at),
             status="created",
-            created_at=now,
-            updated_at=now,
+            version=1,
+            estimated_cost=body.estimated_cost,
+            updated_at=sql.instant(at),
         )
-        tx.session.add(workflow)
-        tx.session.flush()
-        tx.session.add(
-            WorkflowVersion(
-                workflow_id=workflow.id,
-                version=1,
-                spec=spec,
-                estimated_cost=body.estimated_cost,
-                author_id=tx.user.id,
-                created_at=now,
-            )
-        )
-        tx.about(target_type="workflow", target_id=workflow.id)
-        return Result(201, workflow_out(workflow))
+        return Result(201, created)
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)
 
 
 @router.get(
@@ -134,7 +137,7 @@ def get_workflow(workflow_id: IdPath, call: Call = Depends(reader)) -> WorkflowO
     name="workflow.update",
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-def update_workflow(workflow_id: IdPath, body: WorkflowUpdate, call: Call = Depends(writer)) -> Response:
+async def update_workflow(workflow_id: IdPath, body: WorkflowUpdate, call: Call = Depends(writer)) -> Response:
     """Replaces the spec and cost (Creator or Admin), if `version` is still the latest; the
     result is the next version, and every earlier one is kept."""
 
@@ -163,7 +166,7 @@ def update_workflow(workflow_id: IdPath, body: WorkflowUpdate, call: Call = Depe
         tx.session.flush()
         return Result(200, workflow_out(workflow))
 
-    return call.mutate(body, change)
+    return await call.amutate(body, change)
 
 
 @router.delete(
@@ -172,7 +175,7 @@ def update_workflow(workflow_id: IdPath, body: WorkflowUpdate, call: Call = Depe
     name="workflow.delete",
     responses=errors(400, 401, 403, 404, 409),
 )
-def delete_workflow(
+async def delete_workflow(
     workflow_id: IdPath,
     call: Call = Depends(writer),
     version: Annotated[
@@ -192,7 +195,7 @@ def delete_workflow(
         workflow.updated_at = now
         return Result(204)
 
-    return call.mutate(None, change)
+    return await call.amutate(None, change)
 
 
 @router.get(

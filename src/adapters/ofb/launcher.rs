@@ -52,6 +52,8 @@ pub struct LaunchOptions {
     pub startup_timeout: Duration,
     /// OFB stops by itself when this process dies, even by SIGKILL (`--exit-with-parent`).
     pub exit_with_parent: bool,
+    /// OFB's processes (`--workers`): more use more cores for requests; 1 by default.
+    pub workers: u16,
 }
 
 impl LaunchOptions {
@@ -66,6 +68,7 @@ impl LaunchOptions {
             log,
             startup_timeout: Duration::from_secs(20),
             exit_with_parent: true,
+            workers: 1,
         }
     }
 }
@@ -121,6 +124,9 @@ impl OfbProcess {
             .stderr(log);
         if options.exit_with_parent {
             command.arg("--exit-with-parent");
+        }
+        if options.workers > 1 {
+            command.args(["--workers", &options.workers.to_string()]);
         }
         if let Some(file) = &options.admin_token_file {
             command.arg("--admin-token-file").arg(file);
@@ -182,6 +188,24 @@ impl OfbProcess {
     /// The process id.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
+    }
+
+    /// The port OFB listens on (from its URL).
+    pub fn port(&self) -> Option<u16> {
+        self.url.rsplit(':').next()?.parse().ok()
+    }
+
+    /// True once the process has ended (killed, crashed or stopped), reaping it (so that no
+    /// later signal can reach another process given its pid).
+    pub fn exited(&mut self) -> bool {
+        let running = self
+            .child
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)));
+        if !running {
+            self.child = None;
+        }
+        !running
     }
 
     /// Kills OFB at once (SIGKILL), as a crash would, and reaps it.

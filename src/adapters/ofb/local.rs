@@ -1,13 +1,17 @@
 //! Connecting Symphony to OFB at start: by default a local OFB it starts itself (database,
 //! admin token and outbox in the data directory's `ofb/`), or a remote one named by
 //! `SYMPHONY_OFB_URL` (with `SYMPHONY_OFB_TOKEN`). When OFB cannot be started or reached,
-//! Symphony runs offline: mutations wait in the outbox and the reason is shown.
+//! Symphony runs offline: mutations wait in the outbox and the reason is shown; while it runs,
+//! [`DataConnection::watch`] reconnects and replays the outbox.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::client::{OfbClient, OfbConfig};
 use super::launcher::{LaunchOptions, OfbProcess, venv_python};
+use super::reconnect::{self, Timing};
+use crate::data::link::LinkReport;
 use crate::data::outbox::OfflineQueue;
 use crate::paths::DataPaths;
 use crate::ports::data_access::{BearerToken, DataAccessPort};
@@ -60,6 +64,8 @@ pub struct DataConnection {
     pub queue: Option<OfflineQueue<OfbClient>>,
     /// Why OFB is out of reach, if it is.
     pub offline: Option<String>,
+    /// How to start the local OFB again, on the same port, if it dies.
+    pub relaunch: Option<LaunchOptions>,
 }
 
 impl DataConnection {
@@ -70,15 +76,16 @@ impl DataConnection {
         if let Err(e) = std::fs::create_dir_all(&files.dir) {
             return DataConnection::offline(format!("cannot create {}: {e}", files.dir.display()));
         }
-        let (process, url, token) = match std::env::var(URL_ENV) {
+        let (process, relaunch, url, token) = match std::env::var(URL_ENV) {
             Ok(url) if !url.trim().is_empty() => {
                 let token = std::env::var(TOKEN_ENV).ok().map(BearerToken);
-                (None, url, token)
+                (None, None, url, token)
             }
             _ => match start_local(&files).await {
-                Ok((process, token)) => {
+                Ok((process, mut options, token)) => {
                     let url = process.url().to_owned();
-                    (Some(process), url, Some(token))
+                    options.port = process.port().unwrap_or(0);
+                    (Some(process), Some(options), url, Some(token))
                 }
                 Err(reason) => {
                     // Still open the outbox, so that the count of waiting operations is shown and
@@ -108,6 +115,7 @@ impl DataConnection {
                     process,
                     queue: None,
                     offline: Some(e.to_string()),
+                    relaunch,
                 };
             }
         };
@@ -120,7 +128,42 @@ impl DataConnection {
             process,
             queue: Some(queue),
             offline,
+            relaunch,
         }
+    }
+
+    /// Keeps the link to OFB alive until the future is dropped (which also stops a local OFB):
+    /// probes it, replays the outbox whenever it answers and calls `report` with every change
+    /// of the link's state (see [`super::reconnect`]). A local OFB that died is started again
+    /// on its port, where the outbox's client still points.
+    pub async fn watch(self, timing: Timing, mut report: impl FnMut(LinkReport)) {
+        let DataConnection {
+            process,
+            queue,
+            offline,
+            relaunch,
+        } = self;
+        let Some(queue) = queue else {
+            report(LinkReport {
+                offline: Some(offline.unwrap_or_else(|| "the outbox could not be opened".into())),
+                ..LinkReport::default()
+            });
+            let _keep_alive = process;
+            return std::future::pending().await;
+        };
+        let local = Arc::new(std::sync::Mutex::new(process));
+        let relaunch = Arc::new(relaunch);
+        let client = queue.port().clone();
+        let probe = move || {
+            let (local, relaunch, client) = (local.clone(), relaunch.clone(), client.clone());
+            async move {
+                if let Some(options) = relaunch.as_ref() {
+                    revive(&local, options).await?;
+                }
+                client.health().await.map_err(|e| e.to_string())
+            }
+        };
+        reconnect::watch(&queue, probe, timing, report).await;
     }
 
     fn offline(reason: String) -> DataConnection {
@@ -129,6 +172,7 @@ impl DataConnection {
             process: None,
             queue: None,
             offline: Some(reason),
+            relaunch: None,
         }
     }
 
@@ -148,16 +192,41 @@ impl DataConnection {
     }
 }
 
-/// Starts the local OFB and reads its admin token.
-async fn start_local(files: &OfbFiles) -> Result<(OfbProcess, BearerToken), String> {
+/// Starts the local OFB and reads its admin token; returns the options it was started with.
+async fn start_local(files: &OfbFiles) -> Result<(OfbProcess, LaunchOptions, BearerToken), String> {
     let mut options = LaunchOptions::new(venv_python(), files.db(), files.log());
     options.admin_token_file = Some(files.admin_token());
-    let process = tokio::task::spawn_blocking(move || OfbProcess::start(&options))
+    let process = launch(options.clone()).await?;
+    let token = read_token(&files.admin_token())?;
+    Ok((process, options, token))
+}
+
+async fn launch(options: LaunchOptions) -> Result<OfbProcess, String> {
+    tokio::task::spawn_blocking(move || OfbProcess::start(&options))
         .await
         .map_err(|e| format!("starting OFB: {e}"))?
-        .map_err(|e| e.to_string())?;
-    let token = read_token(&files.admin_token())?;
-    Ok((process, token))
+        .map_err(|e| e.to_string())
+}
+
+/// Starts the local OFB again if it is not running.
+async fn revive(
+    local: &std::sync::Mutex<Option<OfbProcess>>,
+    options: &LaunchOptions,
+) -> Result<(), String> {
+    let dead = {
+        let mut process = local
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        process.as_mut().is_none_or(OfbProcess::exited)
+    };
+    if dead {
+        tracing::warn!("the local OFB is not running; starting it again");
+        let process = launch(options.clone()).await?;
+        *local
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(process);
+    }
+    Ok(())
 }
 
 fn read_token(path: &Path) -> Result<BearerToken, String> {

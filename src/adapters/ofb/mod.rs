@@ -4,6 +4,7 @@
 pub mod client;
 pub mod launcher;
 pub mod local;
+pub mod reconnect;
 
 pub use client::{OfbClient, OfbConfig};
 pub use launcher::{LaunchError, LaunchOptions, OfbProcess};

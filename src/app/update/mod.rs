@@ -2,13 +2,15 @@
 //!
 //! Architecture invariant: nothing here performs I/O, reads the clock or the environment.
 
-mod buffers;
+pub(crate) mod buffers;
+mod data;
 mod editor_events;
 mod overlays;
 
 use crate::ports::{BufferId, EditOp, Motion};
 
 use super::action::Action;
+use super::chat;
 use super::effect::Effect;
 use super::layout::{editor_text_area, screen_layout};
 use super::state::{AppState, Overlay, PaneId, PromptKind, Severity, StatusMessage};
@@ -24,7 +26,27 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     if state.overlay.is_some() && overlays::captures(&action) {
         return overlays::update(state, action);
     }
+    let chat_focused = state.layout.focus == PaneId::Conductor;
     match action {
+        Action::Chat(key) => chat::update::key(state, key),
+        Action::Conductor(report) => chat::conductor_update(state, report),
+        Action::Data(report) => {
+            data::link_changed(state, report);
+            Vec::new()
+        }
+        Action::Type(c) if chat_focused => chat::update::type_char(state, c),
+        Action::Paste(Some(text)) if chat_focused => {
+            chat::update::paste(state, &text);
+            Vec::new()
+        }
+        Action::Page { direction, .. } if chat_focused => {
+            chat::update::page(state, direction);
+            Vec::new()
+        }
+        Action::Wheel(lines) if chat_focused => {
+            chat::update::scroll(state, i64::from(lines));
+            Vec::new()
+        }
         Action::Edit(op) => edit_active(state, op),
         Action::Type(c) => edit_active(state, EditOp::Insert(c.to_string())),
         Action::Paste(text) => {
@@ -115,7 +137,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
 
 /// Keys and clicks clear the last message; events from the core do not.
 fn is_user_input(action: &Action) -> bool {
-    !matches!(action, Action::Editor(_) | Action::Resize(..))
+    !matches!(
+        action,
+        Action::Editor(_) | Action::Resize(..) | Action::Conductor(_) | Action::Data(_)
+    )
 }
 
 /// Send an edit to the active buffer, if the editor has focus.

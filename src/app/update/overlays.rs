@@ -14,7 +14,7 @@ use super::{buffers, edit_active, say};
 pub(crate) fn captures(action: &Action) -> bool {
     !matches!(
         action,
-        Action::Editor(_) | Action::Resize(..) | Action::Quit
+        Action::Editor(_) | Action::Resize(..) | Action::Quit | Action::Conductor(_)
     )
 }
 

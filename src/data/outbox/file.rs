@@ -2,10 +2,13 @@
 //!
 //! Records are appended and fsynced before [`OutboxFile::push`] returns, so a queued operation
 //! survives a crash or power loss. Two kinds of record: `queued` (sequence number, key,
-//! mutation) and `done` (sequence number). Reopening replays them: what was queued and not done
-//! is pending, in sequence order. When nothing is pending the file is cut back to its header.
+//! mutation, and the provisional id of the object it creates, if it creates one) and `done`
+//! (sequence number, and the real id OFB gave that object). Reopening replays them: what was
+//! queued and not done is pending, in sequence order, and every provisional id already replaced
+//! maps to its real one, so a crash mid-replay breaks no reference between queued mutations.
+//! When nothing is pending the file is cut back to its header.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::frame::{self, MAGIC, Tail};
 use crate::data::error::DataError;
 use crate::data::ids::IdempotencyKey;
-use crate::data::mutation::Mutation;
+use crate::data::mutation::{FIRST_PROVISIONAL, Mutation};
 
 /// One queued operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,13 +29,21 @@ pub struct Pending {
     pub key: IdempotencyKey,
     /// What to do.
     pub mutation: Mutation,
+    /// The provisional id of the object it creates (see [`crate::data::mutation`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creates: Option<u64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case")]
 enum Record {
     Queued(Pending),
-    Done { seq: u64 },
+    Done {
+        seq: u64,
+        /// The real id of what the entry created.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created: Option<u64>,
+    },
 }
 
 /// The outbox on disk and its pending entries in memory.
@@ -42,6 +53,9 @@ pub struct OutboxFile {
     file: File,
     pending: VecDeque<Pending>,
     next_seq: u64,
+    next_provisional: u64,
+    /// Provisional id → real id, for the objects created by finished entries.
+    resolved: HashMap<u64, u64>,
 }
 
 fn io_error(path: &Path, doing: &str, source: std::io::Error) -> DataError {
@@ -72,6 +86,8 @@ impl OutboxFile {
             file,
             pending: VecDeque::new(),
             next_seq: 1,
+            next_provisional: FIRST_PROVISIONAL,
+            resolved: HashMap::new(),
         };
         if bytes.len() < MAGIC.len() {
             // New, or a crash before the header was whole: nothing was ever queued in it.
@@ -93,9 +109,19 @@ impl OutboxFile {
             match serde_json::from_slice::<Record>(payload) {
                 Ok(Record::Queued(entry)) => {
                     outbox.next_seq = outbox.next_seq.max(entry.seq + 1);
+                    if let Some(provisional) = entry.creates {
+                        outbox.next_provisional = outbox.next_provisional.max(provisional + 1);
+                    }
                     outbox.pending.push_back(entry);
                 }
-                Ok(Record::Done { seq }) => outbox.pending.retain(|p| p.seq != seq),
+                Ok(Record::Done { seq, created }) => {
+                    if let Some(at) = outbox.pending.iter().position(|p| p.seq == seq)
+                        && let Some(done) = outbox.pending.remove(at)
+                        && let (Some(provisional), Some(real)) = (done.creates, created)
+                    {
+                        outbox.resolved.insert(provisional, real);
+                    }
+                }
                 Err(e) => tracing::warn!(
                     "outbox {}: skipping a record this version cannot read: {e}",
                     path.display()
@@ -130,6 +156,35 @@ impl OutboxFile {
         Ok(outbox)
     }
 
+    /// The entries waiting in the outbox at `path`, read without changing the file (a running
+    /// Symphony may be appending to it); a missing file has none.
+    pub fn peek(path: &Path) -> Result<Vec<Pending>, DataError> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(path, "reading", e)),
+        };
+        if bytes.len() < MAGIC.len() {
+            return Ok(Vec::new());
+        }
+        if &bytes[..MAGIC.len()] != MAGIC {
+            return Err(io_error(
+                path,
+                "reading",
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "not an outbox file"),
+            ));
+        }
+        let mut pending: Vec<Pending> = Vec::new();
+        for payload in frame::decode(&bytes[MAGIC.len()..]).0 {
+            match serde_json::from_slice::<Record>(payload) {
+                Ok(Record::Queued(entry)) => pending.push(entry),
+                Ok(Record::Done { seq, .. }) => pending.retain(|p| p.seq != seq),
+                Err(_) => {}
+            }
+        }
+        Ok(pending)
+    }
+
     /// Where the file is.
     pub fn path(&self) -> &Path {
         &self.path
@@ -150,29 +205,48 @@ impl OutboxFile {
         self.pending.is_empty()
     }
 
-    /// Queues a mutation durably (fsynced before returning). Returns its sequence number.
-    pub fn push(&mut self, key: IdempotencyKey, mutation: Mutation) -> Result<u64, DataError> {
+    /// Queues a mutation durably (fsynced before returning); one that creates an object gets
+    /// a provisional id for it. Returns the entry.
+    pub fn push(&mut self, key: IdempotencyKey, mutation: Mutation) -> Result<Pending, DataError> {
+        let creates = mutation.creates().then_some(self.next_provisional);
         let entry = Pending {
             seq: self.next_seq,
             key,
             mutation,
+            creates,
         };
         self.append(&Record::Queued(entry.clone()))?;
         self.next_seq += 1;
-        self.pending.push_back(entry);
-        Ok(self.next_seq - 1)
+        if let Some(provisional) = creates {
+            self.next_provisional += 1;
+            // Numbers start again in a file cut back to its header: forget an old meaning.
+            self.resolved.remove(&provisional);
+        }
+        self.pending.push_back(entry.clone());
+        Ok(entry)
     }
 
-    /// Marks the oldest entry as finished (OFB answered it, yes or no).
-    pub fn complete_front(&mut self) -> Result<(), DataError> {
+    /// The real id of the object a finished entry created under `provisional`, if known.
+    pub fn resolve(&self, provisional: u64) -> Option<u64> {
+        self.resolved.get(&provisional).copied()
+    }
+
+    /// Marks the oldest entry as finished (OFB answered it, yes or no); `created` is the real
+    /// id of the object it created, recorded with it so that later entries can refer to it.
+    pub fn complete_front(&mut self, created: Option<u64>) -> Result<(), DataError> {
         let Some(front) = self.pending.front() else {
             return Ok(());
         };
+        let (seq, creates) = (front.seq, front.creates);
         if self.pending.len() == 1 {
-            // Nothing would remain: cutting the file back is the record.
+            // Nothing would remain (and nothing is left to refer to it): cutting the file back
+            // is the record.
             self.reset()?;
         } else {
-            self.append(&Record::Done { seq: front.seq })?;
+            self.append(&Record::Done { seq, created })?;
+        }
+        if let (Some(provisional), Some(real)) = (creates, created) {
+            self.resolved.insert(provisional, real);
         }
         self.pending.pop_front();
         Ok(())
@@ -244,9 +318,15 @@ mod tests {
             for (i, key) in keys.iter().enumerate() {
                 outbox.push(key.clone(), start(i as u64 + 1)).unwrap();
             }
-            outbox.complete_front().unwrap();
+            outbox.complete_front(None).unwrap();
             // Dropped without any shutdown, as in a crash.
         }
+        let peeked: Vec<_> = OutboxFile::peek(&path)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.seq)
+            .collect();
+        assert_eq!(peeked, vec![2, 3]);
         let outbox = OutboxFile::open(&path).unwrap();
         assert_eq!(workflows(&outbox), vec![2, 3]);
         let reopened: Vec<_> = outbox.pending().iter().map(|p| p.key.clone()).collect();
@@ -283,13 +363,37 @@ mod tests {
         let mut outbox = OutboxFile::open(&path).unwrap();
         outbox.push(IdempotencyKey::generate(), start(1)).unwrap();
         outbox.push(IdempotencyKey::generate(), start(2)).unwrap();
-        outbox.complete_front().unwrap();
-        outbox.complete_front().unwrap();
+        outbox.complete_front(None).unwrap();
+        outbox.complete_front(None).unwrap();
         assert!(outbox.is_empty());
         assert_eq!(std::fs::read(&path).unwrap(), MAGIC);
         outbox.push(IdempotencyKey::generate(), start(4)).unwrap();
         drop(outbox);
         assert_eq!(workflows(&OutboxFile::open(&path).unwrap()), vec![4]);
+    }
+
+    #[test]
+    fn a_provisional_id_keeps_its_real_one_across_a_crash_mid_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox");
+        let provisional = {
+            let mut outbox = OutboxFile::open(&path).unwrap();
+            let created = outbox.push(IdempotencyKey::generate(), start(1)).unwrap();
+            let provisional = created.creates.unwrap();
+            assert!(crate::data::mutation::is_provisional(provisional));
+            outbox
+                .push(IdempotencyKey::generate(), start(provisional))
+                .unwrap();
+            outbox.complete_front(Some(41)).unwrap();
+            assert_eq!(outbox.resolve(provisional), Some(41));
+            provisional
+        }; // A crash before the second entry was replayed.
+        let mut outbox = OutboxFile::open(&path).unwrap();
+        assert_eq!(workflows(&outbox), vec![provisional]);
+        assert_eq!(outbox.resolve(provisional), Some(41));
+        let next = outbox.push(IdempotencyKey::generate(), start(2)).unwrap();
+        // The run that the pending entry starts holds `provisional + 1`: numbers are not reused.
+        assert_eq!(next.creates, Some(provisional + 2));
     }
 
     #[test]

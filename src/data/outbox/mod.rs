@@ -5,6 +5,8 @@
 pub mod file;
 pub mod frame;
 pub mod queue;
+pub mod refused;
 
 pub use file::{OutboxFile, Pending};
 pub use queue::{OfflineQueue, Replay, Submitted};
+pub use refused::{Refused, RefusedLog};

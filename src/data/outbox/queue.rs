@@ -3,16 +3,19 @@
 //! Order is kept: while anything is queued, new mutations queue behind it (after one attempt
 //! to replay the queue), so OFB sees the user's operations in the order they were made.
 //!
-//! Limitation: a queued mutation cannot refer to something created by another queued one
-//! (its id is not known until OFB creates it); such operations need OFB to be reachable.
+//! An object created while offline gets a provisional id ([`Submitted::Queued`]); later
+//! mutations may refer to it, and are sent with the real id once OFB has created it. A queued
+//! mutation OFB refuses leaves the queue (OFB's answer is final) but is kept, with OFB's
+//! problem, in the [`RefusedLog`] beside the outbox, for the user to see.
 
 use std::path::Path;
 
 use tokio::sync::Mutex;
 
 use super::file::OutboxFile;
+use super::refused::{Refused, RefusedLog};
 use crate::data::ids::IdempotencyKey;
-use crate::data::mutation::{Applied, Mutation};
+use crate::data::mutation::{Applied, Mutation, is_provisional};
 use crate::ports::data_access::{DataAccessPort, DataError, DataResult};
 
 /// What happened to a submitted mutation.
@@ -24,16 +27,22 @@ pub enum Submitted {
     Queued {
         /// Entries waiting, this one included.
         pending: usize,
+        /// For a mutation that creates something: the provisional id to refer to it by in
+        /// later mutations (as `WorkflowId(id)`, `ProjectId(id)`…) until OFB has created it.
+        provisional: Option<u64>,
     },
 }
 
 /// What a replay of the outbox did.
 #[derive(Debug, Default)]
 pub struct Replay {
-    /// Mutations OFB performed (or had already performed: a replayed key), in order.
+    /// Mutations OFB performed (or had already performed: a replayed key), in order, as sent.
     pub applied: Vec<(Mutation, Applied)>,
-    /// Mutations OFB refused (its answer is final; they are no longer queued).
+    /// Mutations OFB refused (its answer is final; they are no longer queued but kept in the
+    /// refused log).
     pub refused: Vec<(Mutation, DataError)>,
+    /// Provisional ids and the real ids OFB gave those objects.
+    pub resolved: Vec<(u64, u64)>,
     /// Entries still waiting (OFB went away again mid-replay).
     pub pending: usize,
 }
@@ -43,16 +52,19 @@ pub struct Replay {
 pub struct OfflineQueue<P> {
     port: P,
     outbox: Mutex<OutboxFile>,
+    refused_log: RefusedLog,
     /// Queued mutations OFB refused while `submit` replayed the queue, until taken.
     refused: std::sync::Mutex<Vec<(Mutation, DataError)>>,
 }
 
 impl<P: DataAccessPort> OfflineQueue<P> {
-    /// Mutations through `port`, queued in the outbox at `path` (opened, or created).
+    /// Mutations through `port`, queued in the outbox at `path` (opened, or created); refusals
+    /// are kept in `PATH.refused`.
     pub fn open(port: P, path: &Path) -> DataResult<OfflineQueue<P>> {
         Ok(OfflineQueue {
             port,
             outbox: Mutex::new(OutboxFile::open(path)?),
+            refused_log: RefusedLog::beside(path),
             refused: std::sync::Mutex::new(Vec::new()),
         })
     }
@@ -62,40 +74,48 @@ impl<P: DataAccessPort> OfflineQueue<P> {
         &self.port
     }
 
+    /// The log of the queued mutations OFB refused.
+    pub fn refused_log(&self) -> &RefusedLog {
+        &self.refused_log
+    }
+
     /// How many mutations are waiting for OFB.
     pub async fn pending(&self) -> usize {
         self.outbox.lock().await.len()
     }
 
     /// Performs `mutation`, or queues it durably if OFB cannot be reached. A malformed request
-    /// is refused at once and never queued; so is anything OFB itself refuses.
+    /// is refused at once and never queued; so is anything OFB itself refuses. A mutation that
+    /// refers to an object still waiting in the outbox (by its provisional id) queues behind it.
     pub async fn submit(&self, mutation: Mutation) -> DataResult<Submitted> {
-        mutation.prevalidate()?;
+        mutation.prevalidate_queued()?;
         let key = IdempotencyKey::generate();
         let mut outbox = self.outbox.lock().await;
         if !outbox.is_empty() {
             let mut replay = Replay::default();
-            let result = replay_locked(&self.port, &mut outbox, &mut replay).await;
+            let result =
+                replay_locked(&self.port, &mut outbox, &self.refused_log, &mut replay).await;
             self.refused
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .extend(replay.refused);
             result?;
         }
+        let (mutation, unresolved) = resolve(&outbox, mutation);
+        if let Some(provisional) = unresolved
+            && outbox.is_empty()
+        {
+            // Its creator is not waiting any more, and OFB never created it.
+            return Err(unresolved_error(&mutation, provisional));
+        }
         if !outbox.is_empty() {
-            outbox.push(key, mutation)?;
-            return Ok(Submitted::Queued {
-                pending: outbox.len(),
-            });
+            return queue(&mut outbox, key, mutation);
         }
         match mutation.apply(&self.port, &key).await {
             Ok(applied) => Ok(Submitted::Applied(applied)),
             Err(error) if error.is_offline() => {
                 tracing::info!("OFB unreachable, queuing {}: {error}", mutation.describe());
-                outbox.push(key, mutation)?;
-                Ok(Submitted::Queued {
-                    pending: outbox.len(),
-                })
+                queue(&mut outbox, key, mutation)
             }
             Err(error) => Err(error),
         }
@@ -115,33 +135,114 @@ impl<P: DataAccessPort> OfflineQueue<P> {
     /// Replays the outbox in order, each entry with its original key, until it is empty or
     /// OFB is out of reach again.
     pub async fn replay(&self) -> DataResult<Replay> {
+        self.replay_with(|_| {}).await
+    }
+
+    /// As [`Self::replay`], calling `progress(pending)` after each entry leaves the queue, so
+    /// that a user watching sees the count go down.
+    pub async fn replay_with(&self, mut progress: impl FnMut(usize)) -> DataResult<Replay> {
         let mut outbox = self.outbox.lock().await;
         let mut report = Replay::default();
-        replay_locked(&self.port, &mut outbox, &mut report).await?;
+        while !outbox.is_empty() {
+            let before = outbox.len();
+            replay_one(&self.port, &mut outbox, &self.refused_log, &mut report).await?;
+            if outbox.len() == before {
+                break; // OFB is out of reach again
+            }
+            progress(outbox.len());
+        }
         report.pending = outbox.len();
         Ok(report)
+    }
+}
+
+fn queue(
+    outbox: &mut OutboxFile,
+    key: IdempotencyKey,
+    mutation: Mutation,
+) -> DataResult<Submitted> {
+    let entry = outbox.push(key, mutation)?;
+    Ok(Submitted::Queued {
+        pending: outbox.len(),
+        provisional: entry.creates,
+    })
+}
+
+/// `mutation` with the provisional ids the outbox knows replaced by real ones, and the first
+/// provisional id it does not know, if any.
+fn resolve(outbox: &OutboxFile, mut mutation: Mutation) -> (Mutation, Option<u64>) {
+    let mut unresolved = None;
+    mutation.map_ids(|id| {
+        if !is_provisional(id) {
+            return id;
+        }
+        outbox.resolve(id).unwrap_or_else(|| {
+            unresolved.get_or_insert(id);
+            id
+        })
+    });
+    (mutation, unresolved)
+}
+
+fn unresolved_error(mutation: &Mutation, provisional: u64) -> DataError {
+    DataError::Unresolved {
+        op: mutation.describe(),
+        provisional: format!("provisional id {provisional}"),
     }
 }
 
 async fn replay_locked<P: DataAccessPort>(
     port: &P,
     outbox: &mut OutboxFile,
+    refused_log: &RefusedLog,
     report: &mut Replay,
 ) -> DataResult<()> {
-    while let Some(entry) = outbox.pending().front().cloned() {
-        match entry.mutation.apply(port, &entry.key).await {
-            Ok(applied) => report.applied.push((entry.mutation, applied)),
-            Err(error) if error.is_offline() => break,
-            Err(error) => {
-                tracing::warn!(
-                    "OFB refused the queued {} (key {}): {error}",
-                    entry.mutation.describe(),
-                    entry.key
-                );
-                report.refused.push((entry.mutation, error));
-            }
+    while !outbox.is_empty() {
+        let before = outbox.len();
+        replay_one(port, outbox, refused_log, report).await?;
+        if outbox.len() == before {
+            break;
         }
-        outbox.complete_front()?;
+    }
+    Ok(())
+}
+
+/// Sends the oldest entry; leaves it queued if OFB is out of reach.
+async fn replay_one<P: DataAccessPort>(
+    port: &P,
+    outbox: &mut OutboxFile,
+    refused_log: &RefusedLog,
+    report: &mut Replay,
+) -> DataResult<()> {
+    let Some(entry) = outbox.pending().front().cloned() else {
+        return Ok(());
+    };
+    let (mutation, unresolved) = resolve(outbox, entry.mutation);
+    let result = match unresolved {
+        Some(provisional) => Err(unresolved_error(&mutation, provisional)),
+        None => mutation.apply(port, &entry.key).await,
+    };
+    match result {
+        Ok(applied) => {
+            let created = entry
+                .creates
+                .and_then(|provisional| Some((provisional, mutation.created_id(&applied)?)));
+            outbox.complete_front(created.map(|(_, real)| real))?;
+            report.resolved.extend(created);
+            report.applied.push((mutation, applied));
+        }
+        Err(error) if error.is_offline() => {}
+        Err(error) => {
+            tracing::warn!(
+                "OFB refused the queued {} (key {}): {error}",
+                mutation.describe(),
+                entry.key
+            );
+            // Kept before it leaves the queue: a crash in between keeps it twice, never zero times.
+            refused_log.append(&Refused::new(entry.key, mutation.clone(), &error))?;
+            outbox.complete_front(None)?;
+            report.refused.push((mutation, error));
+        }
     }
     Ok(())
 }
@@ -216,7 +317,7 @@ mod tests {
         data.set_offline(true);
         for (i, name) in ["b", "c", "d"].into_iter().enumerate() {
             let queued = queue.submit(create(name, me, project)).await.unwrap();
-            assert_eq!(queued, Submitted::Queued { pending: i + 1 });
+            assert!(matches!(queued, Submitted::Queued { pending, .. } if pending == i + 1));
         }
         data.set_offline(false);
         // A new mutation while others wait goes behind them, never ahead.
@@ -260,7 +361,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_queued_mutation_ofb_refuses_is_dropped_and_reported() {
+    async fn a_queued_mutation_ofb_refuses_leaves_the_queue_and_is_kept_and_reported() {
         use crate::data::ids::WorkflowVersion;
         use crate::data::requests::WorkflowEdit;
         let dir = tempfile::tempdir().unwrap();
@@ -299,6 +400,135 @@ mod tests {
         assert!(queue.take_refused().is_empty());
         assert_eq!(queue.pending().await, 0);
         assert_eq!(names(&data), vec!["b", "d"]);
+        // Gone from the queue, but kept with OFB's problem for the user to see.
+        let kept = queue.refused_log().read().unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].mutation, edit("c"));
+        assert_eq!(kept[0].problem.as_ref().unwrap().status, 409);
+    }
+
+    #[tokio::test]
+    async fn a_run_of_a_workflow_created_offline_starts_on_the_real_workflow() {
+        use crate::data::ids::WorkflowId;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox");
+        let (data, me, project) = session(&MemoryData::new()).await;
+        // Something that exists first, so that real and provisional numbers differ.
+        queue_of(&data, &path)
+            .submit(create("a", me, project))
+            .await
+            .unwrap();
+        data.set_offline(true);
+        let provisional = {
+            let queue = queue_of(&data, &path);
+            let Submitted::Queued {
+                provisional: Some(provisional),
+                pending: 1,
+            } = queue.submit(create("b", me, project)).await.unwrap()
+            else {
+                panic!("offline: queued, with a provisional id");
+            };
+            let start = Mutation::StartRun {
+                workflow: WorkflowId(provisional),
+            };
+            let queued = queue.submit(start).await.unwrap();
+            assert!(matches!(
+                queued,
+                Submitted::Queued {
+                    pending: 2,
+                    provisional: Some(_)
+                }
+            ));
+            provisional
+        }; // Symphony stops while offline.
+        data.set_offline(false);
+        let queue = queue_of(&data, &path);
+        let replay = queue.replay().await.unwrap();
+        assert!(replay.refused.is_empty(), "{:?}", replay.refused);
+        let b = data
+            .workflows()
+            .into_iter()
+            .find(|w| w.spec.name == "b")
+            .unwrap();
+        assert_eq!(replay.resolved[0], (provisional, b.id.0));
+        let Applied::Run(run) = &replay.applied[1].1 else {
+            panic!("the second entry starts a run: {:?}", replay.applied);
+        };
+        assert_eq!(run.workflow_id, b.id, "sent with the real id");
+        assert_eq!(
+            replay.applied[1].0,
+            Mutation::StartRun { workflow: b.id },
+            "as sent"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reference_to_an_object_ofb_refused_to_create_is_refused_too() {
+        use crate::data::ids::WorkflowId;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox");
+        let (data, me, _) = session(&MemoryData::new()).await;
+        let queue = queue_of(&data, &path);
+        data.set_offline(true);
+        // A project that does not exist: OFB (here its in-memory stand-in) says 404.
+        let Submitted::Queued {
+            provisional: Some(provisional),
+            ..
+        } = queue.submit(create("x", me, ProjectId(999))).await.unwrap()
+        else {
+            panic!("queued");
+        };
+        let start = Mutation::StartRun {
+            workflow: WorkflowId(provisional),
+        };
+        queue.submit(start.clone()).await.unwrap();
+        data.set_offline(false);
+        let replay = queue.replay().await.unwrap();
+        assert_eq!(replay.refused.len(), 2);
+        assert!(matches!(replay.refused[0].1, DataError::NotFound(_)));
+        assert!(
+            matches!(replay.refused[1].1, DataError::Unresolved { .. }),
+            "{:?}",
+            replay.refused[1].1
+        );
+        // Both are kept for the user, the first with OFB's problem.
+        let kept = queue.refused_log().read().unwrap();
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0].problem.as_ref().unwrap().status, 404);
+        assert_eq!(kept[1].mutation, start);
+        assert!(kept[1].problem.is_none());
+        assert_eq!(queue.pending().await, 0);
+        // And now that nothing waits, such a reference is refused at once, not queued.
+        let error = queue
+            .submit(Mutation::StartRun {
+                workflow: WorkflowId(provisional),
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(error, DataError::Unresolved { .. }), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_replay_reports_its_progress_one_entry_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (data, me, project) = session(&MemoryData::new()).await;
+        let queue = queue_of(&data, &dir.path().join("outbox"));
+        data.set_offline(true);
+        for name in ["a", "b", "c"] {
+            queue.submit(create(name, me, project)).await.unwrap();
+        }
+        data.set_offline(false);
+        let mut seen = Vec::new();
+        let replay = queue
+            .replay_with(|pending| seen.push(pending))
+            .await
+            .unwrap();
+        assert_eq!(seen, vec![2, 1, 0]);
+        assert_eq!(replay.pending, 0);
+    }
+
+    fn queue_of(data: &MemoryData, path: &Path) -> OfflineQueue<MemoryData> {
+        OfflineQueue::open(data.clone(), path).unwrap()
     }
 
     #[tokio::test]
