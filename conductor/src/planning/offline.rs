@@ -20,12 +20,17 @@ pub struct Thresholds {
     /// A template that leaves out a capability asked for, or calls the same ones in another
     /// order, never wins.
     pub template_margin: f32,
+    /// A template this many times the matcher's `accept` similar to the intent is what was
+    /// asked for (the intent is, nearly word for word, one of the template's), whatever the
+    /// clauses matched.
+    pub template_certain: f32,
 }
 
 impl Default for Thresholds {
     fn default() -> Thresholds {
         Thresholds {
             template_margin: 0.25,
+            template_certain: 4.5,
         }
     }
 }
@@ -159,8 +164,20 @@ impl OfflinePlanner {
         if usable.is_empty() {
             return Ok(None);
         }
-        let documents: Vec<String> = usable.iter().map(|t| t.document()).collect();
-        let scores = self.matcher.similarities(intent, &documents)?;
+        // Each template's texts scored apart: its intents are its own, so the closest one says
+        // how well it fits.
+        let documents: Vec<String> = usable.iter().flat_map(|t| t.documents()).collect();
+        let flat = self.matcher.similarities(intent, &documents)?;
+        let mut at = 0;
+        let scores: Vec<f32> = usable
+            .iter()
+            .map(|t| {
+                let n = t.documents().len();
+                let best = flat[at..at + n].iter().copied().fold(0.0_f32, f32::max);
+                at += n;
+                best
+            })
+            .collect();
         Ok(scores
             .into_iter()
             .enumerate()
@@ -308,8 +325,9 @@ impl Planner for OfflinePlanner {
         };
         let plan = match template {
             Some((t, score))
-                if score >= composed_score * (1.0 + self.thresholds.template_margin)
-                    && covers(t) =>
+                if score >= self.matcher.accept() * self.thresholds.template_certain
+                    || (score >= composed_score * (1.0 + self.thresholds.template_margin)
+                        && covers(t)) =>
             {
                 let mut plan = t
                     .instantiate(intent, &serde_json::Map::new())

@@ -116,6 +116,14 @@ pub struct Template {
 }
 
 impl Template {
+    /// The texts a planner matches an intent against, each on its own (a template is as close
+    /// as its closest one): title with description, then each intent.
+    pub fn documents(&self) -> Vec<String> {
+        std::iter::once(format!("{}. {}", self.title, self.description))
+            .chain(self.intents.iter().cloned())
+            .collect()
+    }
+
     /// Everything a planner matches an intent against: title, description and intents.
     pub fn document(&self) -> String {
         let mut text = format!("{}. {}", self.title, self.description);
