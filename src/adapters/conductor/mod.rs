@@ -191,7 +191,8 @@ impl LocalConductor {
                 PlannerError::Cancelled => ConductorError::Cancelled,
                 PlannerError::Endpoint(_)
                 | PlannerError::Timeout(_)
-                | PlannerError::Malformed(_) => ConductorError::Planner(e.to_string()),
+                | PlannerError::Malformed(_)
+                | PlannerError::Matching(_) => ConductorError::Planner(e.to_string()),
                 other => ConductorError::NoPlan(other.to_string()),
             })?;
         let providers = drafted
@@ -278,9 +279,8 @@ impl ConductorPort for LocalConductor {
             OfflinePlanner::new(self.matcher(), policy)
         });
         let result = self.plan_with(planner, request, events, cancel);
-        if matches!(&result, Err(ConductorError::NoPlan(m)) if m.contains("matching the intent failed"))
-        {
-            // The embedding host broke: the next request starts a fresh planner.
+        if matches!(&result, Err(ConductorError::Planner(_))) {
+            // Matching broke (the embedding host died): the next request starts afresh.
             *slot = None;
         }
         result
