@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from ofb import __version__, errors, migrations, openapi
 from ofb.credentials import Passwords
 from ofb.db import Database
+from ofb.fast_path import WorkflowCreateFastPath
 from ofb.routers import ALL
 from ofb.runtime import Runtime
 from ofb.settings import Settings
@@ -58,6 +59,8 @@ def create_app(settings: Settings) -> FastAPI:
     for router in ALL:
         app.include_router(router)
     errors.install(app)
+    # Added first, so that it runs inside the body limit (the last added is the outermost).
+    app.add_middleware(WorkflowCreateFastPath)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
 
     cached: dict[str, Any] = {}

@@ -68,6 +68,10 @@ def make_engine(path: Path, *, pool_size: int = 8, busy_timeout_ms: int = 10_000
 
     @event.listens_for(engine, "begin")
     def begin(conn: Any) -> None:
+        # The writer thread opens each batch's transaction itself, in plain SQL: an ORM
+        # transaction begun inside one joins it.
+        if conn.connection.driver_connection.in_transaction:
+            return
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -148,9 +152,12 @@ class GroupCommit:
         # One connection and one session for the thread's life: checking a connection out of the
         # pool and setting a session up again for every batch costs as much as a small batch.
         with self._engine.connect() as connection, Session(bind=connection, expire_on_commit=False) as session:
-            self._serve(session)
+            raw = connection.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection), "OFB runs on SQLite"
+            sql.fix_connection(session, raw)
+            self._serve(session, raw)
 
-    def _serve(self, session: Session) -> None:
+    def _serve(self, session: Session, raw: sqlite3.Connection) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -166,30 +173,41 @@ class GroupCommit:
                     stopping = True
                     break
                 batch.append(more)
-            self._commit(session, batch)
+            self._commit(session, raw, batch)
             if stopping:
                 return
 
-    def _commit(self, session: Session, batch: list[_Work]) -> None:
+    def _commit(self, session: Session, raw: sqlite3.Connection, batch: list[_Work]) -> None:
+        # The batch's transaction and savepoints are plain SQL on the writer's connection: the
+        # ORM's own begin/commit cost more than a small batch's statements. Calls that use the
+        # ORM join the transaction (see `make_engine`), and then the ORM's commit is the commit.
         outcomes: list[tuple[_Work, Any, BaseException | None]] = []
         try:
-            with self._lock, session.begin():
-                db = sql.connection(session)
-                for work in batch:
-                    # A plain SAVEPOINT per call: SQLAlchemy's costs several times more, and the
-                    # ORM work inside a call has its own (see unit_of_work.py).
-                    db.execute("SAVEPOINT ofb_call")
-                    try:
-                        value = work.run(session)
-                        session.flush()
-                    except Exception as error:  # noqa: BLE001 — handed to that caller, not lost
-                        db.execute("ROLLBACK TO ofb_call")
-                        outcomes.append((work, None, error))
-                    else:
-                        outcomes.append((work, value, None))
-                    db.execute("RELEASE ofb_call")
-                    # Calls may write with plain SQL (sql.py): no ORM object outlives its call.
-                    session.expunge_all()
+            with self._lock:
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                    for work in batch:
+                        raw.execute("SAVEPOINT ofb_call")
+                        try:
+                            value = work.run(session)
+                            session.flush()
+                        except Exception as error:  # noqa: BLE001 — handed to that caller, not lost
+                            raw.execute("ROLLBACK TO ofb_call")
+                            outcomes.append((work, None, error))
+                        else:
+                            outcomes.append((work, value, None))
+                        raw.execute("RELEASE ofb_call")
+                        # Calls may write with plain SQL (sql.py): no ORM object outlives its call.
+                        session.expunge_all()
+                    # The ORM's commit commits the connection if an ORM transaction joined
+                    # ours; a session may also be "in a transaction" that never touched it.
+                    if session.in_transaction():
+                        session.commit()
+                    if raw.in_transaction:
+                        raw.execute("COMMIT")
+                except BaseException:
+                    _abandon(session, raw)
+                    raise
         except BaseException as error:  # the batch did not commit: nothing was acknowledged
             for work in batch:
                 work.future.set_exception(error)
@@ -201,6 +219,17 @@ class GroupCommit:
                 work.future.set_result(value)
             else:
                 work.future.set_exception(error)
+
+
+def _abandon(session: Session, raw: sqlite3.Connection) -> None:
+    """Rolls a failed batch back, the ORM's view of it included."""
+    try:
+        if session.in_transaction():
+            session.rollback()
+    finally:
+        session.expunge_all()
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
 
 
 class Database:

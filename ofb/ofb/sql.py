@@ -18,11 +18,21 @@ from sqlalchemy.orm import Session
 
 
 _CACHED = "ofb.sqlite"
+_FIXED = "ofb.sqlite.fixed"
+
+
+def fix_connection(session: Session, raw: sqlite3.Connection) -> None:
+    """Binds `session` for good to `raw`, the connection its binding `Connection` wraps (the
+    writer thread's session, whose transactions are opened in plain SQL: see `db.py`)."""
+    session.info[_FIXED] = raw
 
 
 def connection(session: Session) -> sqlite3.Connection:
     """The DB-API connection of `session`'s transaction, with the ORM's pending changes flushed."""
     session.flush()
+    fixed = session.info.get(_FIXED)
+    if fixed is not None:
+        return fixed
     # Asking the session for its connection costs more than the statements of a typical call:
     # it is kept for as long as the session's (root) transaction lasts.
     transaction = session.get_transaction()
