@@ -5,9 +5,11 @@
 //! bundled suite and the real `ConductorPort` drives a run with its step events.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod cli_support;
+
+use cli_support::{sample, symphony, text};
+
+use std::path::PathBuf;
 
 use symphony::adapters::LocalConductor;
 use symphony::adapters::conductor::catalog_of;
@@ -15,39 +17,6 @@ use symphony::paths::DataPaths;
 use symphony::ports::conductor::{
     Attachment, CancelFlag, ConductorEvent, ConductorPort, PlanRequest, PlannerChoice, StepState,
 };
-
-fn symphony(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_symphony"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("SYMPHONY_DATA_DIR")
-        .env_remove("SYMPHONY_LLM_BASE_URL")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(text.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("extensions/examples")
-        .join(name)
-}
 
 /// A data directory with the two wasm samples installed.
 fn installed() -> tempfile::TempDir {
