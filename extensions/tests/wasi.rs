@@ -18,6 +18,8 @@ const FILES: &str = r#"
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $env_get (param i32 i32) (result i32)))
   ;; 0: the opened fd; 8: an iovec; 16: a count; 32: an error message; 64: "hello";
   ;; 1024: the input; 65536: file data.
   (memory (export "memory") 2)
@@ -62,6 +64,11 @@ const FILES: &str = r#"
     (drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))
     (drop (call $fd_write (i32.const 2) (i32.const 8) (i32.const 1) (i32.const 16)))
     (i64.or (i64.shl (i64.extend_i32_u (local.get $p)) (i64.const 32)) (i64.extend_i32_u (local.get $n))))
+  ;; Returns its environment block (entries ended by NULs).
+  (func (export "env") (param i32 i32) (result i64)
+    (drop (call $env_sizes (i32.const 16) (i32.const 20)))
+    (drop (call $env_get (i32.const 256) (i32.const 65536)))
+    (i64.or (i64.shl (i64.const 65536) (i64.const 32)) (i64.extend_i32_u (i32.load (i32.const 20)))))
   (func (export "quit") (param i32 i32) (result i64)
     (drop (call $fd_write (i32.const 2) (i32.const 8) (i32.const 0) (i32.const 16)))
     (call $proc_exit (i32.const 3))
@@ -101,6 +108,14 @@ method = "write"
 method = "print"
 [[capabilities]]
 method = "quit"
+[[capabilities]]
+method = "env"
+[config.mode]
+type = "string"
+default = "fast"
+[config.level]
+type = "integer"
+default = 3
 [permissions]
 fs = ["$PROJECT/data/**"]
 fs_write = ["$PROJECT/out/**"]
@@ -263,5 +278,14 @@ fn a_module_importing_beyond_preview_1_does_not_load() {
     assert!(
         message.contains("env") && message.contains("connect") && message.contains("preview 1"),
         "{message}"
+    );
+}
+
+#[test]
+fn a_guest_gets_its_settings_as_its_environment() {
+    let mut f = fixture();
+    assert_eq!(
+        call(&mut f.host, "env", "").expect("env"),
+        "level=3\0mode=fast\0"
     );
 }
