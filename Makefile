@@ -33,7 +33,7 @@ bench:
 	./scripts/bench-venv.sh || echo "make bench: no Dask environment; exec_scale will skip its Dask baseline"
 	$(CARGO) bench --bench editor_ipc --bench restore --bench ui_frame --bench dag_validation \
 		--bench exec_scale --bench exec_makespan --bench checkpoint --bench pool_hit --bench artifacts \
-		--bench arbitration --bench data_prevalidate --bench ofb_throughput
+		--bench arbitration --bench data_prevalidate --bench ofb_throughput --bench board_layout
 	$(CARGO) bench -p extensions --bench manifest_validation --bench wasm_runtime --bench native_roundtrip
 	$(CARGO) bench -p conductor --bench fqg_decision
 

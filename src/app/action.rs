@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::data::link::LinkReport;
 use crate::ports::{EditOp, EditorEvent};
 
+use super::board::BoardAction;
 use super::chat::{ChatKey, ConductorUpdate};
 use super::state::{PaneId, PromptKind};
 
@@ -83,6 +84,8 @@ pub enum Action {
     Editor(EditorEvent),
     /// A key in the Conductor chat pane.
     Chat(ChatKey),
+    /// A key in the Harmony Board, or a report for it from the runtime.
+    Board(BoardAction),
     /// The Conductor reported something (sent by the runtime's background tasks).
     Conductor(ConductorUpdate),
     /// OFB's link changed: offline or back, the outbox's count, refusals (sent by the

@@ -42,8 +42,20 @@ pub enum Effect {
     ConductorRun(Proposal),
     /// Raise the cancel flag of the Conductor call in flight.
     ConductorCancel,
-    /// Show a plan in the Harmony Board (handled once the board exists).
+    /// Show a plan in the Harmony Board: the runtime compiles it into a workflow and sends
+    /// it back as `BoardAction::Show`.
     OpenInBoard(Proposal),
+    /// Read and parse a workflow file for the board, off the UI loop (it comes back as
+    /// `BoardAction::Loaded`).
+    BoardLoad(PathBuf),
+    /// Write the board's workflow (already TOML) to a file (it comes back as
+    /// `BoardAction::Saved`).
+    BoardSave {
+        /// Where.
+        path: PathBuf,
+        /// The TOML text.
+        text: String,
+    },
     /// Read a run's output file, off the UI loop, to insert it into a buffer
     /// (it comes back as `ConductorUpdate::OutputRead`).
     ReadOutput {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::ports::{EditOp, Motion};
 
 use super::action::Action;
+use super::board::{BoardAction, BoardKey, Step};
 use super::chat::ChatKey;
 use super::chat::input::InputMove;
 use super::keys::{Key, KeyCode, Mods};
@@ -20,6 +21,8 @@ pub enum Scope {
     Editor,
     /// When the Conductor chat has focus.
     Conductor,
+    /// When the Harmony Board has focus.
+    Board,
     /// When any other pane has focus.
     OtherPane,
 }
@@ -53,7 +56,9 @@ fn mv(motion: Motion, extend: bool) -> Action {
 /// The default bindings, in the order the help overlay lists them.
 #[rustfmt::skip]
 fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, Action)> {
-    use Scope::{Conductor, Editor, Global, OtherPane};
+    use Scope::{Board, Conductor, Editor, Global, OtherPane};
+    let board = |key| Action::Board(BoardAction::Key(key));
+    let b = "Harmony Board";
     let edit = Action::Edit;
     let chat = Action::Chat;
     let chat_move = |m| Action::Chat(ChatKey::Move(m));
@@ -141,6 +146,29 @@ fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, A
         ("<A-o>", Conductor, c, "Open the output, insert it at cursor", chat(ChatKey::OpenOutput)),
         ("<A-i>", Conductor, c, "Open the output, insert it at cursor", chat(ChatKey::InsertOutput)),
         ("<Esc>", Conductor, c, "Discard the plan, else to the editor", chat(ChatKey::Escape)),
+        ("<Left>", Board, b, "Select the node left/right in its layer", board(BoardKey::Select(Step::Left))),
+        ("<Right>", Board, b, "Select the node left/right in its layer", board(BoardKey::Select(Step::Right))),
+        ("<Up>", Board, b, "Select a node in the layer above/below", board(BoardKey::Select(Step::Up))),
+        ("<Down>", Board, b, "Select a node in the layer above/below", board(BoardKey::Select(Step::Down))),
+        ("<S-Left>", Board, b, "Move the node left/right in its layer", board(BoardKey::Move(-1))),
+        ("<S-Right>", Board, b, "Move the node left/right in its layer", board(BoardKey::Move(1))),
+        ("a", Board, b, "Add a node from the palette of node kinds", board(BoardKey::Add)),
+        ("c", Board, b, "Connect from the node; arrows choose the target", board(BoardKey::Connect)),
+        ("<Enter>", Board, b, "Make the connection", board(BoardKey::Confirm)),
+        ("d", Board, b, "Delete the node and its edges", board(BoardKey::Delete)),
+        ("<Delete>", Board, b, "Delete the node and its edges", board(BoardKey::Delete)),
+        ("u", Board, b, "Undo the last board edit", board(BoardKey::Undo)),
+        ("<C-z>", Board, b, "Undo the last board edit", board(BoardKey::Undo)),
+        ("r", Board, b, "Redo", board(BoardKey::Redo)),
+        ("<C-y>", Board, b, "Redo", board(BoardKey::Redo)),
+        ("s", Board, b, "Save the workflow as TOML (refused while invalid)", board(BoardKey::Save)),
+        ("w", Board, b, "Save the workflow as", board(BoardKey::SaveAs)),
+        ("o", Board, b, "Open a workflow file", board(BoardKey::Open)),
+        ("<PageUp>", Board, b, "Scroll the board", board(BoardKey::Page(-1))),
+        ("<PageDown>", Board, b, "Scroll the board", board(BoardKey::Page(1))),
+        ("<Esc>", Board, b, "Cancel the connection, else to the editor", board(BoardKey::Escape)),
+        ("?", Board, b, "Show this help", Action::Help),
+        ("<Tab>", Board, b, "Focus the next pane", Action::FocusNext),
         ("?", OtherPane, "In the other panes", "Show this help", Action::Help),
         ("<Tab>", OtherPane, "In the other panes", "Focus the next pane", Action::FocusNext),
         ("<Esc>", OtherPane, "In the other panes", "Back to the editor", Action::Focus(PaneId::Editor)),
@@ -202,7 +230,8 @@ impl Keymap {
         let scope = match focus {
             PaneId::Editor => Scope::Editor,
             PaneId::Conductor => Scope::Conductor,
-            PaneId::Board | PaneId::Monitor => Scope::OtherPane,
+            PaneId::Board => Scope::Board,
+            PaneId::Monitor => Scope::OtherPane,
         };
         let bound = self
             .index

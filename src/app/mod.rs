@@ -3,6 +3,7 @@
 //! Architecture invariant: no ratatui or crossterm here; the renderer lives in `ui/`.
 
 pub mod action;
+pub mod board;
 pub mod chat;
 pub mod effect;
 pub mod keymap;

@@ -8,6 +8,7 @@ use xi_bridge::line_cache::LineCache;
 
 use crate::ports::{BufferId, StyleDef};
 
+use super::board::{BoardOverlay, BoardState};
 use super::chat::ChatState;
 use crate::theme::Theme;
 
@@ -180,6 +181,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// Close a modified buffer?
     ConfirmClose(BufferId),
+    /// The Harmony Board's palette or path prompt.
+    Board(BoardOverlay),
 }
 
 /// Severity of a status message.
@@ -246,6 +249,8 @@ pub struct AppState {
     pub data: DataStatus,
     /// The Conductor chat.
     pub chat: ChatState,
+    /// The Harmony Board.
+    pub board: BoardState,
 }
 
 /// What the status bar says about OFB: nothing while it answers and nothing waits, else
@@ -278,6 +283,7 @@ impl AppState {
             last_find: None,
             data: DataStatus::default(),
             chat: ChatState::default(),
+            board: BoardState::default(),
         }
     }
 

@@ -109,13 +109,6 @@ impl ConductorTasks {
                         }));
                     }));
                 }
-                Effect::OpenInBoard(proposal) => {
-                    // The Harmony Board does not exist yet; the chat told the user so.
-                    tracing::info!(
-                        "plan for {:?} sent to the Harmony Board, which cannot show it yet",
-                        proposal.plan.intent
-                    );
-                }
                 other => rest.push(other),
             }
         }

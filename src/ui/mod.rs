@@ -1,5 +1,8 @@
 //! The terminal UI: the only module that imports ratatui and crossterm.
 
+pub mod board_overlays;
+pub mod board_pane;
+pub mod board_tasks;
 pub mod chat_pane;
 pub mod colors;
 pub mod conductor_tasks;

@@ -44,6 +44,7 @@ pub fn render(state: &AppState, overlay: &Overlay, frame: &mut Frame) {
     };
     match overlay {
         Overlay::Help { scroll } => render_help(state, *scroll, frame, block),
+        Overlay::Board(board) => super::board_overlays::render(state, board, frame, block),
         Overlay::BufferList { selected } => {
             let lines: Vec<Line> = state
                 .buffers

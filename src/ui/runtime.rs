@@ -29,6 +29,7 @@ use crate::paths::DataPaths;
 use crate::ports::{ConductorPort, EditorEvent, TextEditingPort};
 use crate::theme::{ColorDepth, Theme};
 
+use super::board_tasks::{BoardTasks, CatalogSource};
 use super::conductor_tasks::{ConductorTasks, in_guarded_call};
 use super::input::action_for_event;
 use super::render;
@@ -147,6 +148,8 @@ pub fn run_effects(editor: &mut impl TextEditingPort, effects: Vec<Effect>) -> b
             | Effect::ConductorRun(_)
             | Effect::ConductorCancel
             | Effect::OpenInBoard(_)
+            | Effect::BoardLoad(_)
+            | Effect::BoardSave { .. }
             | Effect::ReadOutput { .. } => {
                 tracing::warn!("a Conductor effect reached the editor port: {effect:?}");
             }
@@ -182,6 +185,11 @@ async fn main_loop(
     let (background_tx, mut background) = unbounded_channel::<Action>();
     let mut conductor = ConductorTasks::new(conductor, background_tx.clone());
     state.chat.unavailable = conductor.unavailable();
+    let mut board = BoardTasks::new(
+        background_tx.clone(),
+        catalog_source(cli.data_dir.as_deref()),
+    );
+    board.load_extensions();
     loop {
         terminal
             .draw(|frame| render(&state, frame))
@@ -209,7 +217,10 @@ async fn main_loop(
             else => break,
         };
         let mut step = |state: &mut AppState, action| {
-            run_effects(&mut editor, conductor.execute(update(state, action)))
+            run_effects(
+                &mut editor,
+                board.execute(conductor.execute(update(state, action))),
+            )
         };
         let mut quit = first.is_some_and(|action| step(&mut state, action));
         // Apply everything already waiting before drawing again: a burst of core updates
@@ -247,6 +258,18 @@ async fn main_loop(
         (None, None) => {}
     }
     Ok(())
+}
+
+/// The installed extensions' catalog, read from the registry when asked (for the board's
+/// palette and for plans sent to the board).
+fn catalog_source(data_dir: Option<&std::path::Path>) -> Option<CatalogSource> {
+    let paths = DataPaths::resolve(data_dir).ok()?;
+    Some(Arc::new(move || {
+        let installed = crate::headless::ext::registry(&paths)
+            .list()
+            .map_err(|e| format!("cannot list the installed extensions: {e}"))?;
+        Ok(crate::adapters::conductor::catalog_of(&installed))
+    }))
 }
 
 /// Puts OFB's state in the status bar, and why it is offline in the message line.

@@ -1,33 +1,21 @@
-//! The Harmony Board and monitor panes, and the Conductor chat (drawn by `chat_pane`). The
-//! board shows its empty state until it exists; the monitor reports the editor core's health.
+//! The non-editor panes: the Conductor chat (drawn by `chat_pane`), the Harmony Board
+//! (`board_pane`) and the monitor, which reports the editor core's health.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::state::{AppState, PaneId};
 
-use super::chat_pane;
 use super::colors::fg;
+use super::{board_pane, chat_pane};
 
 /// Draw a non-editor pane.
 pub fn render(state: &AppState, pane: PaneId, frame: &mut Frame, area: Rect) {
-    let ui = &state.theme.ui;
-    let heading = |text: &str| {
-        Line::from(Span::styled(
-            text.to_owned(),
-            fg(ui.title).add_modifier(Modifier::BOLD),
-        ))
-    };
-    let dim = |text: &str| Line::from(Span::styled(text.to_owned(), fg(ui.dim)));
     let lines: Vec<Line> = match pane {
         PaneId::Conductor => return chat_pane::render(state, frame, area),
-        PaneId::Board => vec![
-            heading("No workflow open"),
-            dim("The Harmony Board composes workflows as a graph, from the keyboard."),
-        ],
+        PaneId::Board => return board_pane::render(state, frame, area),
         PaneId::Monitor => monitor_lines(state),
         PaneId::Editor => Vec::new(),
     };

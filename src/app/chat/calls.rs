@@ -168,7 +168,7 @@ pub(crate) fn board(state: &mut AppState) -> Vec<Effect> {
             crate::app::update::say(
                 state,
                 crate::app::state::Severity::Info,
-                "Sent the plan to the Harmony Board (it cannot show plans yet: the card stays here)",
+                "Sent the plan to the Harmony Board",
             );
             vec![Effect::OpenInBoard(proposal)]
         }

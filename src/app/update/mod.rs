@@ -10,6 +10,7 @@ mod overlays;
 use crate::ports::{BufferId, EditOp, Motion};
 
 use super::action::Action;
+use super::board::{self, BoardAction, BoardKey, PathPurpose};
 use super::chat;
 use super::effect::Effect;
 use super::layout::{editor_text_area, screen_layout};
@@ -27,8 +28,23 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         return overlays::update(state, action);
     }
     let chat_focused = state.layout.focus == PaneId::Conductor;
+    let board_focused = state.layout.focus == PaneId::Board;
     match action {
         Action::Chat(key) => chat::update::key(state, key),
+        Action::Board(action) => board::update::update(state, action),
+        // The global file keys act on the board's workflow while the board has focus.
+        Action::Save if board_focused => board::update::save(state),
+        Action::Prompt(PromptKind::SaveAs) if board_focused => {
+            board::update::open_path_prompt(state, PathPurpose::SaveAs);
+            Vec::new()
+        }
+        Action::Prompt(PromptKind::Open) if board_focused => {
+            board::update::open_path_prompt(state, PathPurpose::Open);
+            Vec::new()
+        }
+        Action::Page { direction, .. } if board_focused => {
+            board::update::update(state, BoardAction::Key(BoardKey::Page(direction)))
+        }
         Action::Conductor(report) => chat::conductor_update(state, report),
         Action::Data(report) => {
             data::link_changed(state, report);
@@ -45,6 +61,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Wheel(lines) if chat_focused => {
             chat::update::scroll(state, i64::from(lines));
+            Vec::new()
+        }
+        Action::Wheel(lines) if board_focused => {
+            board::update::scroll(state, lines);
             Vec::new()
         }
         Action::Edit(op) => edit_active(state, op),
@@ -98,6 +118,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ToggleZoom => {
             state.layout.zoomed = !state.layout.zoomed;
             keep_cursor_visible(state);
+            board::update::follow(state);
             Vec::new()
         }
         Action::Help => {
@@ -107,6 +128,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Quit => {
             if state.modified_buffers().next().is_some() {
                 state.overlay = Some(Overlay::ConfirmQuit);
+                Vec::new()
+            } else if board::update::holds_quit(state) {
                 Vec::new()
             } else {
                 vec![Effect::Quit]
@@ -125,6 +148,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Resize(width, height) => {
             state.size = (width, height);
             keep_cursor_visible(state);
+            board::update::follow(state);
             Vec::new()
         }
         Action::Editor(event) => editor_events::update(state, event),
@@ -139,7 +163,16 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
 fn is_user_input(action: &Action) -> bool {
     !matches!(
         action,
-        Action::Editor(_) | Action::Resize(..) | Action::Conductor(_) | Action::Data(_)
+        Action::Editor(_)
+            | Action::Resize(..)
+            | Action::Conductor(_)
+            | Action::Data(_)
+            | Action::Board(
+                BoardAction::Loaded { .. }
+                    | BoardAction::Saved { .. }
+                    | BoardAction::Extensions(_)
+                    | BoardAction::Show { .. }
+            )
     )
 }
 

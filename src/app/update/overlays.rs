@@ -14,7 +14,16 @@ use super::{buffers, edit_active, say};
 pub(crate) fn captures(action: &Action) -> bool {
     !matches!(
         action,
-        Action::Editor(_) | Action::Resize(..) | Action::Quit | Action::Conductor(_)
+        Action::Editor(_)
+            | Action::Resize(..)
+            | Action::Quit
+            | Action::Conductor(_)
+            | Action::Board(
+                crate::app::board::BoardAction::Loaded { .. }
+                    | crate::app::board::BoardAction::Saved { .. }
+                    | crate::app::board::BoardAction::Extensions(_)
+                    | crate::app::board::BoardAction::Show { .. }
+            )
     )
 }
 
@@ -44,6 +53,7 @@ pub(crate) fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     };
     match overlay {
         Overlay::Prompt(prompt) => prompt_key(state, prompt, action),
+        Overlay::Board(overlay) => crate::app::board::update::overlay(state, overlay, action),
         Overlay::Help { scroll } => {
             let rows = Keymap::default().bindings().len();
             match action {

@@ -1,0 +1,292 @@
+//! Carries out the Harmony Board's effects off the UI loop: reading a workflow file
+//! (`pit::dag::load_file`: TOML, JSON or a WfCommons trace), writing the board's TOML, and
+//! turning a Conductor plan sent with `/board` into a workflow (`conductor::plan::compile`
+//! over the installed extensions' catalog). Results come back as `Action::Board`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use conductor::plan::{Catalog, RecoveryPolicy, compile};
+use pit::dag::{LoadOptions, load_file};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::app::board::BoardAction;
+use crate::app::board::palette::NodeTemplate;
+use crate::app::{Action, Effect};
+
+/// Reads the installed extensions' catalog (the registry on disk), or says why it cannot.
+pub type CatalogSource = Arc<dyn Fn() -> Result<Catalog, String> + Send + Sync>;
+
+/// The board's file work in flight.
+pub struct BoardTasks {
+    actions: UnboundedSender<Action>,
+    catalog: Option<CatalogSource>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for BoardTasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoardTasks")
+            .field("in_flight", &self.tasks.len())
+            .finish()
+    }
+}
+
+impl BoardTasks {
+    /// Tasks reporting through `actions`; `catalog` lists the installed capabilities.
+    pub fn new(actions: UnboundedSender<Action>, catalog: Option<CatalogSource>) -> BoardTasks {
+        BoardTasks {
+            actions,
+            catalog,
+            tasks: Vec::new(),
+        }
+    }
+
+    /// Sends the installed extensions' capabilities to the palette, read off the UI loop.
+    pub fn load_extensions(&mut self) {
+        let Some(catalog) = self.catalog.clone() else {
+            return;
+        };
+        let actions = self.actions.clone();
+        self.spawn(move || match catalog() {
+            Ok(catalog) => {
+                let templates = catalog
+                    .all()
+                    .iter()
+                    .map(|c| {
+                        NodeTemplate::capability(
+                            c.id.as_str(),
+                            c.provider.as_str(),
+                            &c.method,
+                            &c.description,
+                            c.instrument,
+                        )
+                    })
+                    .collect();
+                let _ = actions.send(Action::Board(BoardAction::Extensions(templates)));
+            }
+            Err(e) => tracing::warn!("the board's palette lists no extensions: {e}"),
+        });
+    }
+
+    /// Takes the board's effects; returns the others.
+    pub fn execute(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        let mut rest = Vec::with_capacity(effects.len());
+        for effect in effects {
+            match effect {
+                Effect::BoardLoad(path) => {
+                    let actions = self.actions.clone();
+                    self.spawn(move || {
+                        let result = load_file(&path, &LoadOptions::default())
+                            .map(|(_, file)| file)
+                            .map_err(|e| e.to_string());
+                        let _ = actions.send(Action::Board(BoardAction::Loaded { path, result }));
+                    });
+                }
+                Effect::BoardSave { path, text } => {
+                    let actions = self.actions.clone();
+                    self.spawn(move || {
+                        let result = write(&path, &text);
+                        let _ = actions.send(Action::Board(BoardAction::Saved { path, result }));
+                    });
+                }
+                Effect::OpenInBoard(proposal) => {
+                    let actions = self.actions.clone();
+                    let catalog = self.catalog.clone();
+                    self.spawn(move || {
+                        let compiled = catalog
+                            .ok_or_else(|| "no extension catalog in this build".to_owned())
+                            .and_then(|source| source())
+                            .and_then(|catalog| {
+                                compile(&proposal.plan, &catalog, &RecoveryPolicy::default())
+                                    .map_err(|e| e.to_string())
+                            });
+                        let action = match compiled {
+                            Ok(file) => BoardAction::Show { file, path: None },
+                            Err(reason) => BoardAction::Loaded {
+                                path: PathBuf::from("the plan"),
+                                result: Err(format!("cannot show the plan: {reason}")),
+                            },
+                        };
+                        let _ = actions.send(Action::Board(action));
+                    });
+                }
+                other => rest.push(other),
+            }
+        }
+        rest
+    }
+
+    fn spawn(&mut self, work: impl FnOnce() + Send + 'static) {
+        self.tasks.retain(|t| !t.is_finished());
+        self.tasks.push(tokio::task::spawn_blocking(work));
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a workflow.
+fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| "the path names no file".to_owned())?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, text).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        e.to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use conductor::plan::{Capability, CapabilityId, Importance, Plan, ProviderId, Step, StepId};
+    use pit::dag::{Workflow, parse_toml};
+    use tokio::sync::mpsc::unbounded_channel;
+
+    use super::*;
+    use crate::ports::conductor::Proposal;
+
+    const SMALL: &str = r#"
+version = 1
+
+[[nodes]]
+id = "a"
+kind = "operator"
+
+[[nodes]]
+id = "b"
+kind = "operator"
+
+[[edges]]
+from = "a"
+to = "b"
+kind = "control"
+"#;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    }
+
+    async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>) -> BoardAction {
+        match rx.recv().await {
+            Some(Action::Board(action)) => action,
+            other => panic!("expected a board action, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn saves_then_loads_through_the_dag_tracker_s_loader() {
+        runtime().block_on(async {
+            let (tx, mut rx) = unbounded_channel();
+            let mut tasks = BoardTasks::new(tx, None);
+            let dir = tempfile::tempdir().expect("a directory");
+            let path = dir.path().join("flow.toml");
+            let file = parse_toml(SMALL, "small").expect("valid");
+            let text = toml::to_string(&file).expect("serialises");
+            let rest = tasks.execute(vec![
+                Effect::BoardSave {
+                    path: path.clone(),
+                    text,
+                },
+                Effect::Quit,
+            ]);
+            assert_eq!(rest, [Effect::Quit]);
+            assert_eq!(
+                next(&mut rx).await,
+                BoardAction::Saved {
+                    path: path.clone(),
+                    result: Ok(())
+                }
+            );
+            tasks.execute(vec![Effect::BoardLoad(path.clone())]);
+            assert_eq!(
+                next(&mut rx).await,
+                BoardAction::Loaded {
+                    path: path.clone(),
+                    result: Ok(file)
+                }
+            );
+            // No temporary file is left behind.
+            let names: Vec<_> = std::fs::read_dir(dir.path())
+                .expect("listed")
+                .map(|e| e.expect("an entry").file_name())
+                .collect();
+            assert_eq!(names, [std::ffi::OsString::from("flow.toml")]);
+            tasks.execute(vec![Effect::BoardLoad(dir.path().join("missing.toml"))]);
+            let BoardAction::Loaded { result, .. } = next(&mut rx).await else {
+                panic!("a load report");
+            };
+            assert!(result.is_err());
+        });
+    }
+
+    #[test]
+    fn a_plan_sent_to_the_board_becomes_a_valid_workflow_over_the_catalog() {
+        runtime().block_on(async {
+            let (tx, mut rx) = unbounded_channel();
+            let capability = |id: &str, method: &str| {
+                Capability::new(
+                    CapabilityId::new(id).expect("an id"),
+                    ProviderId::new("text-ops").expect("an id"),
+                    method,
+                    "text work",
+                )
+            };
+            let catalog = Catalog::new(vec![
+                capability("text.read", "read"),
+                capability("text.sort", "sort"),
+            ]);
+            let source: CatalogSource = Arc::new(move || Ok(catalog.clone()));
+            let mut tasks = BoardTasks::new(tx, Some(source));
+            let step = |id: &str, capability: &str, after: &[&str]| Step {
+                id: StepId::new(id).expect("an id"),
+                capability: CapabilityId::new(capability).expect("an id"),
+                params: Default::default(),
+                after: after
+                    .iter()
+                    .map(|a| StepId::new(a).expect("an id"))
+                    .collect(),
+                importance: Importance::Essential,
+                undo: None,
+            };
+            let proposal = Proposal {
+                plan: Plan {
+                    intent: "sort the notes".into(),
+                    steps: vec![
+                        step("read", "text.read", &[]),
+                        step("sort", "text.sort", &["read"]),
+                    ],
+                    input: None,
+                },
+                planner: "offline".into(),
+                explanation: String::new(),
+                providers: Vec::new(),
+                attachments: Vec::new(),
+            };
+            assert!(
+                tasks
+                    .execute(vec![Effect::OpenInBoard(proposal)])
+                    .is_empty()
+            );
+            let BoardAction::Show { file, path } = next(&mut rx).await else {
+                panic!("a workflow to show");
+            };
+            assert_eq!(path, None);
+            assert!(Workflow::build(&file).is_ok());
+            assert!(file.nodes.iter().any(|n| n.id.as_str() == "sort"));
+
+            tasks.load_extensions();
+            let BoardAction::Extensions(templates) = next(&mut rx).await else {
+                panic!("the palette's extensions");
+            };
+            let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+            assert_eq!(names, ["text.read", "text.sort"]);
+        });
+    }
+}
