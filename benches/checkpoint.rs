@@ -144,6 +144,7 @@ fn checkpoint_latency(rt: &tokio::runtime::Runtime, samples: usize) -> Stats {
             value: Some(json!({ "lines": i })),
             files: Vec::new(),
             stage: None,
+            at_ms: now_ms(),
         }));
         rt.block_on(writer.sync()).expect("durable");
         times.push(started.elapsed());

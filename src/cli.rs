@@ -405,10 +405,29 @@ pub struct OutboxArgs {
 
 /// `symphony runs`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct RunsArgs {
     /// Print one JSON object per run.
     #[arg(long)]
     pub json: bool,
+    /// Look at one run.
+    #[command(subcommand)]
+    pub command: Option<RunsCommand>,
+}
+
+/// `symphony runs …`.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// What the run's journal says, node by node: outcome, attempts, time, errors and the
+    /// fallback that stood in; also while the run is going on.
+    Show {
+        /// The run (`symphony runs` lists them).
+        #[arg(value_name = "RUN_ID")]
+        run: String,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Escape text for roff.

@@ -486,7 +486,10 @@ async fn a_torn_journal_tail_is_reported_and_the_records_before_it_survive() {
     let (dir, contents) = store.open(&id).unwrap();
     assert_eq!(contents.valid_len, torn.valid_len);
     let mut writer = JournalWriter::reopen(&dir.journal_path(), contents.valid_len).unwrap();
-    writer.write(Record::Skipped { node: "b".into() });
+    writer.write(Record::Skipped {
+        node: "b".into(),
+        at_ms: 7,
+    });
     writer.sync().await.unwrap();
     tokio::task::spawn_blocking(move || writer.close())
         .await
@@ -497,7 +500,10 @@ async fn a_torn_journal_tail_is_reported_and_the_records_before_it_survive() {
     assert_eq!(&appended.records[..before.len()], before);
     assert_eq!(
         appended.records[before.len()..],
-        [Record::Skipped { node: "b".into() }]
+        [Record::Skipped {
+            node: "b".into(),
+            at_ms: 7
+        }]
     );
 }
 

@@ -14,6 +14,7 @@ pub(crate) mod prepare;
 mod progress;
 pub(crate) mod run;
 mod runs_list;
+mod runs_show;
 mod validate;
 
 use std::path::Path;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 
 pub use exit::Exit;
 
-use crate::cli::{Command, EvalCommand, ExtCommand};
+use crate::cli::{Command, EvalCommand, ExtCommand, RunsArgs, RunsCommand};
 use crate::paths::DataPaths;
 
 /// Runs a headless command; returns the process's exit code (see [`Exit`]).
@@ -29,6 +30,10 @@ pub fn run(command: Command, data_dir: Option<&Path>) -> ExitCode {
     let exit = match command {
         Command::Validate(args) => validate::validate(&args),
         Command::Run(args) => with_paths(data_dir, |paths| run::run(&args, paths)),
+        Command::Runs(RunsArgs {
+            command: Some(RunsCommand::Show { run, json }),
+            ..
+        }) => with_paths(data_dir, |paths| runs_show::show(&run, json, paths)),
         Command::Runs(args) => with_paths(data_dir, |paths| runs_list::list(&args, paths)),
         Command::Artifact(command) => with_paths(data_dir, |paths| artifact::run(command, paths)),
         Command::Ext(ExtCommand::Validate { path, json }) => ext::validate(&path, json),

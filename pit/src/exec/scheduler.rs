@@ -354,6 +354,7 @@ impl Scheduler {
             journal.write(Record::Started {
                 node: id.clone(),
                 attempt: job.attempt,
+                at_ms: runs::now_ms(),
             });
             self.attempts += 1;
             let (relative, path) = journal.stage(self.wf.id(job.owner).as_str(), self.attempts);
@@ -490,8 +491,12 @@ impl Scheduler {
                         .as_ref()
                         .map(|e| e.message.clone())
                         .unwrap_or_default(),
+                    at_ms: runs::now_ms(),
                 }),
-                NodeState::Skipped => journal.write(Record::Skipped { node }),
+                NodeState::Skipped => journal.write(Record::Skipped {
+                    node,
+                    at_ms: runs::now_ms(),
+                }),
                 _ => {}
             }
         }

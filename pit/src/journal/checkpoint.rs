@@ -57,7 +57,7 @@ impl Checkpoint {
                     checkpoint.completed.remove(&node);
                     latest.insert(node, Latest::Failed);
                 }
-                Record::Skipped { node } => {
+                Record::Skipped { node, .. } => {
                     checkpoint.completed.remove(&node);
                     latest.insert(node, Latest::Skipped);
                 }
@@ -95,6 +95,7 @@ mod tests {
             value: None,
             files: Vec::new(),
             stage: None,
+            at_ms: 0,
         })
     }
 
@@ -102,6 +103,7 @@ mod tests {
         Record::Started {
             node: node.into(),
             attempt: 1,
+            at_ms: 0,
         }
     }
 
@@ -119,8 +121,12 @@ mod tests {
                 node: "c".into(),
                 attempt: 3,
                 error: "exit 1".into(),
+                at_ms: 0,
             },
-            Record::Skipped { node: "d".into() },
+            Record::Skipped {
+                node: "d".into(),
+                at_ms: 0,
+            },
         ]);
         let mut done: Vec<_> = checkpoint.completed.keys().map(|n| n.as_str()).collect();
         done.sort_unstable();

@@ -19,6 +19,10 @@ pub enum Record {
         node: NodeId,
         /// Attempt number, from 1.
         attempt: u32,
+        /// When, in milliseconds since the Unix epoch (0 in journals written before it was
+        /// recorded).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        at_ms: u64,
     },
     /// A node completed. Once durable, the node never runs again in this run.
     Completed(Completion),
@@ -30,11 +34,19 @@ pub enum Record {
         attempt: u32,
         /// Why.
         error: String,
+        /// When, in milliseconds since the Unix epoch (0 in journals written before it was
+        /// recorded).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        at_ms: u64,
     },
     /// A node was skipped.
     Skipped {
         /// The node.
         node: NodeId,
+        /// When, in milliseconds since the Unix epoch (0 in journals written before it was
+        /// recorded).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        at_ms: u64,
     },
     /// The incarnation ended.
     Ended {
@@ -92,6 +104,14 @@ pub struct Completion {
     /// run's directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
+    /// When the attempt ended, in milliseconds since the Unix epoch (0 in journals written
+    /// before it was recorded).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub at_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A file a node produced.

@@ -13,6 +13,7 @@
 //!
 //! Published outputs become artifacts with their lineage ([`ingest_outputs`]).
 
+mod history;
 mod ingest;
 mod outputs;
 mod run_id;
@@ -22,6 +23,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use history::{NodeHistory, NodeOutcome, RunHistory};
 pub use ingest::{ingest_outputs, run_tag};
 pub use outputs::{hash_file, hash_tree, node_dir_name, publish};
 pub use run_id::{RunId, format_utc, now_ms};

@@ -25,6 +25,7 @@ impl Scheduler {
                 value: attempted.output.value,
                 files: attempted.files,
                 stage: attempted.stage,
+                at_ms: crate::runs::now_ms(),
             });
             return;
         }
