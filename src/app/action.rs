@@ -91,4 +91,6 @@ pub enum Action {
     /// OFB's link changed: offline or back, the outbox's count, refusals (sent by the
     /// runtime's reconnection task).
     Data(LinkReport),
+    /// The newest run changed (from the runtime's run watcher).
+    Monitor(super::monitor::RunView),
 }

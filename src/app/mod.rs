@@ -9,6 +9,7 @@ pub mod effect;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
+pub mod monitor;
 pub mod state;
 pub mod text_columns;
 pub mod update;

@@ -251,6 +251,8 @@ pub struct AppState {
     pub chat: ChatState,
     /// The Harmony Board.
     pub board: BoardState,
+    /// The execution monitor: the newest run.
+    pub monitor: super::monitor::MonitorState,
 }
 
 /// What the status bar says about OFB: nothing while it answers and nothing waits, else
@@ -284,6 +286,7 @@ impl AppState {
             data: DataStatus::default(),
             chat: ChatState::default(),
             board: BoardState::default(),
+            monitor: super::monitor::MonitorState::default(),
         }
     }
 

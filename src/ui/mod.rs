@@ -11,6 +11,7 @@ pub mod fqg_play;
 pub mod input;
 pub mod overlays;
 pub mod render;
+pub mod run_watcher;
 pub mod runtime;
 pub mod side_panes;
 pub mod status_bar;

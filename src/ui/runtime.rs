@@ -190,6 +190,10 @@ async fn main_loop(
         catalog_source(cli.data_dir.as_deref()),
     );
     board.load_extensions();
+    // The monitor pane follows the newest run, whoever started it.
+    let runs_watch = DataPaths::resolve(cli.data_dir.as_deref())
+        .ok()
+        .map(|paths| super::run_watcher::watch_runs(paths.runs(), background_tx.clone()));
     loop {
         terminal
             .draw(|frame| render(&state, frame))
@@ -245,6 +249,9 @@ async fn main_loop(
         }
     }
     conductor.shutdown();
+    if let Some(watch) = runs_watch {
+        watch.abort();
+    }
     drop(background_tx);
     editor.shutdown().await;
     match (watcher, data_start) {

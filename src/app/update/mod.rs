@@ -50,6 +50,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             data::link_changed(state, report);
             Vec::new()
         }
+        Action::Monitor(view) => {
+            state.monitor.latest = Some(view);
+            Vec::new()
+        }
         Action::Type(c) if chat_focused => chat::update::type_char(state, c),
         Action::Paste(Some(text)) if chat_focused => {
             chat::update::paste(state, &text);
@@ -167,6 +171,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Resize(..)
             | Action::Conductor(_)
             | Action::Data(_)
+            | Action::Monitor(_)
             | Action::Board(
                 BoardAction::Loaded { .. }
                     | BoardAction::Saved { .. }
