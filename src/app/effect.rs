@@ -48,6 +48,9 @@ pub enum Effect {
     /// Read and parse a workflow file for the board, off the UI loop (it comes back as
     /// `BoardAction::Loaded`).
     BoardLoad(PathBuf),
+    /// Run the board's saved workflow file with `symphony run` in the background (the
+    /// monitor follows it; its end comes back as `BoardAction::RunEnded`).
+    BoardRun(PathBuf),
     /// Write the board's workflow (already TOML) to a file (it comes back as
     /// `BoardAction::Saved`).
     BoardSave {

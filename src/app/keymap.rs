@@ -164,6 +164,7 @@ fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, A
         ("s", Board, b, "Save the workflow as TOML (refused while invalid)", board(BoardKey::Save)),
         ("w", Board, b, "Save the workflow as", board(BoardKey::SaveAs)),
         ("o", Board, b, "Open a workflow file", board(BoardKey::Open)),
+        ("x", Board, b, "Run the saved workflow (the Monitor follows it)", board(BoardKey::Run)),
         ("<PageUp>", Board, b, "Scroll the board", board(BoardKey::Page(-1))),
         ("<PageDown>", Board, b, "Scroll the board", board(BoardKey::Page(1))),
         ("<Esc>", Board, b, "Cancel the connection, else to the editor", board(BoardKey::Escape)),

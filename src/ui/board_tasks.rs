@@ -15,13 +15,66 @@ use crate::app::board::BoardAction;
 use crate::app::board::palette::NodeTemplate;
 use crate::app::{Action, Effect};
 
+/// Runs `symphony run PATH --json` to its end; its last JSON line says how it ended. Its own
+/// process, so that a run outlives neither a crash of its runners nor of the interface
+/// (a run cut short can be resumed with `symphony run PATH --resume RUN_ID`).
+fn run_workflow(run_with: &RunWith, path: &std::path::Path) -> Result<String, String> {
+    let mut command = std::process::Command::new(&run_with.program);
+    if let Some(dir) = &run_with.data_dir {
+        command.arg("--data-dir").arg(dir);
+    }
+    let out = command
+        .arg("run")
+        .arg(path)
+        .arg("--json")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot start `{}`: {e}", run_with.program.display()))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let end = stdout
+        .lines()
+        .rev()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|v| v["event"] == "end");
+    match end {
+        Some(end) => Ok(format!(
+            "run {} {} ({} completed, {} failed, {} skipped)",
+            end["run"].as_str().unwrap_or("?"),
+            end["state"].as_str().unwrap_or("?"),
+            end["completed"],
+            end["failed"],
+            end["skipped"]
+        )),
+        None => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            Err(stderr
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("it ended without a report")
+                .trim_start_matches("symphony: ")
+                .to_owned())
+        }
+    }
+}
+
 /// Reads the installed extensions' catalog (the registry on disk), or says why it cannot.
 pub type CatalogSource = Arc<dyn Fn() -> Result<Catalog, String> + Send + Sync>;
+
+/// How a workflow is run from the board: this program's `run` subcommand, on the same data
+/// directory as the interface.
+#[derive(Debug, Clone)]
+pub struct RunWith {
+    /// The `symphony` executable.
+    pub program: PathBuf,
+    /// `--data-dir`, when the interface was given one.
+    pub data_dir: Option<PathBuf>,
+}
 
 /// The board's file work in flight.
 pub struct BoardTasks {
     actions: UnboundedSender<Action>,
     catalog: Option<CatalogSource>,
+    run_with: Option<RunWith>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -39,8 +92,15 @@ impl BoardTasks {
         BoardTasks {
             actions,
             catalog,
+            run_with: None,
             tasks: Vec::new(),
         }
+    }
+
+    /// Runs workflows with `run_with` (without it, the board says it cannot run them).
+    pub fn with_runner(mut self, run_with: RunWith) -> BoardTasks {
+        self.run_with = Some(run_with);
+        self
     }
 
     /// Sends the installed extensions' capabilities to the palette, read off the UI loop.
@@ -89,6 +149,17 @@ impl BoardTasks {
                     self.spawn(move || {
                         let result = write(&path, &text);
                         let _ = actions.send(Action::Board(BoardAction::Saved { path, result }));
+                    });
+                }
+                Effect::BoardRun(path) => {
+                    let actions = self.actions.clone();
+                    let run_with = self.run_with.clone();
+                    self.spawn(move || {
+                        let result = match run_with {
+                            Some(run_with) => run_workflow(&run_with, &path),
+                            None => Err("this build cannot start runs".to_owned()),
+                        };
+                        let _ = actions.send(Action::Board(BoardAction::RunEnded { path, result }));
                     });
                 }
                 Effect::OpenInBoard(proposal) => {

@@ -29,7 +29,7 @@ use crate::paths::DataPaths;
 use crate::ports::{ConductorPort, EditorEvent, TextEditingPort};
 use crate::theme::{ColorDepth, Theme};
 
-use super::board_tasks::{BoardTasks, CatalogSource};
+use super::board_tasks::{BoardTasks, CatalogSource, RunWith};
 use super::conductor_tasks::{ConductorTasks, in_guarded_call};
 use super::input::action_for_event;
 use super::render;
@@ -150,6 +150,7 @@ pub fn run_effects(editor: &mut impl TextEditingPort, effects: Vec<Effect>) -> b
             | Effect::OpenInBoard(_)
             | Effect::BoardLoad(_)
             | Effect::BoardSave { .. }
+            | Effect::BoardRun(_)
             | Effect::ReadOutput { .. } => {
                 tracing::warn!("a Conductor effect reached the editor port: {effect:?}");
             }
@@ -189,6 +190,12 @@ async fn main_loop(
         background_tx.clone(),
         catalog_source(cli.data_dir.as_deref()),
     );
+    if let Ok(program) = std::env::current_exe() {
+        board = board.with_runner(RunWith {
+            program,
+            data_dir: cli.data_dir.clone(),
+        });
+    }
     board.load_extensions();
     // The monitor pane follows the newest run, whoever started it.
     let runs_watch = DataPaths::resolve(cli.data_dir.as_deref())

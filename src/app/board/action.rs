@@ -45,6 +45,8 @@ pub enum BoardKey {
     SaveAs,
     /// Open a workflow file.
     Open,
+    /// Run the saved workflow.
+    Run,
     /// Leave connect mode, else back to the editor.
     Escape,
     /// Scroll the view a page up (-1) or down (1).
@@ -76,6 +78,13 @@ pub enum BoardAction {
         path: PathBuf,
         /// Whether it worked.
         result: Result<(), String>,
+    },
+    /// A run started from the board ended.
+    RunEnded {
+        /// The workflow file.
+        path: PathBuf,
+        /// How it ended, in a sentence, or why it could not run.
+        result: Result<String, String>,
     },
     /// The installed extensions' capabilities, for the palette (from the runtime).
     Extensions(Vec<NodeTemplate>),

@@ -256,3 +256,48 @@ fn the_wheel_scrolls_the_board_within_the_drawing() {
     update(&mut s, Action::Wheel(-50));
     assert_eq!(s.board.scroll.1, 0);
 }
+
+#[test]
+fn run_wants_a_valid_saved_file_and_reports_the_end() {
+    let mut s = state();
+    show(&mut s, chain(2));
+    assert!(
+        key(&mut s, BoardKey::Run).is_empty(),
+        "never saved: nothing runs"
+    );
+    let notice = s.board.notice.clone().expect("a notice");
+    assert!(
+        notice.text.contains("save the workflow first"),
+        "{}",
+        notice.text
+    );
+
+    update(
+        &mut s,
+        Action::Board(BoardAction::Show {
+            file: chain(2),
+            path: Some("/w/chain.toml".into()),
+        }),
+    );
+    assert_eq!(
+        key(&mut s, BoardKey::Run),
+        vec![Effect::BoardRun("/w/chain.toml".into())]
+    );
+    update(
+        &mut s,
+        Action::Board(BoardAction::RunEnded {
+            path: "/w/chain.toml".into(),
+            result: Ok(
+                "run 20260101-000000-abcd completed (2 completed, 0 failed, 0 skipped)".into(),
+            ),
+        }),
+    );
+    let notice = s.board.notice.clone().expect("a notice");
+    assert_eq!(notice.tone, Tone::Info);
+    assert!(notice.text.contains("completed"), "{}", notice.text);
+
+    // An edit makes the file stale: save before running again.
+    key(&mut s, BoardKey::Select(Step::Down));
+    key(&mut s, BoardKey::Delete);
+    assert!(key(&mut s, BoardKey::Run).is_empty());
+}

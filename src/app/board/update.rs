@@ -65,6 +65,17 @@ pub(crate) fn update(state: &mut AppState, action: BoardAction) -> Vec<Effect> {
             }
             Vec::new()
         }
+        BoardAction::RunEnded { path, result } => {
+            let (tone, text) = match result {
+                Ok(summary) => (Tone::Info, format!("{}: {summary}", path.display())),
+                Err(reason) => (
+                    Tone::Error,
+                    format!("{} did not run: {reason}", path.display()),
+                ),
+            };
+            notice(&mut state.board, tone, text);
+            Vec::new()
+        }
         BoardAction::Extensions(list) => {
             state.board.templates = builtins();
             state.board.templates.extend(list);
@@ -133,6 +144,7 @@ fn key_pressed(state: &mut AppState, key: BoardKey) -> Vec<Effect> {
         BoardKey::Save => return save(state),
         BoardKey::SaveAs => open_path_prompt(state, PathPurpose::SaveAs),
         BoardKey::Open => open_path_prompt(state, PathPurpose::Open),
+        BoardKey::Run => return run(state),
         BoardKey::Escape => {
             if board.connecting.take().is_some() {
                 notice(board, Tone::Info, "connection cancelled");
@@ -198,6 +210,33 @@ pub(crate) fn save(state: &mut AppState) -> Vec<Effect> {
                 Tone::Error,
                 format!("not saved: cannot write it as TOML: {e}"),
             );
+            Vec::new()
+        }
+    }
+}
+
+/// Run the saved workflow: refused while it is invalid or has unsaved edits (what runs is
+/// the file, so that the run can be resumed and looked at like any other).
+pub(crate) fn run(state: &mut AppState) -> Vec<Effect> {
+    let board = &mut state.board;
+    if let Some(reason) = board.cannot_save() {
+        let reason = reason.replacen("not saved", "not run", 1);
+        notice(board, Tone::Error, reason);
+        return Vec::new();
+    }
+    match (&board.path, board.modified) {
+        (Some(path), false) => {
+            let path = path.clone();
+            let text = format!(
+                "running {}: the Monitor pane (Alt-4) follows it",
+                path.display()
+            );
+            notice(board, Tone::Info, text);
+            vec![Effect::BoardRun(path)]
+        }
+        _ => {
+            let text = "save the workflow first (s), then run it (x)".to_owned();
+            notice(board, Tone::Warning, text);
             Vec::new()
         }
     }
