@@ -17,9 +17,9 @@ use crate::app::chat::{ConductorFailure, ConductorUpdate};
 use crate::app::{Action, Effect};
 use crate::ports::conductor::{CancelFlag, ConductorEvent, ConductorPort};
 
-/// Why the pane has no Conductor when none is given.
-pub const NOT_WIRED: &str =
-    "this build does not start the Conductor engine yet; the editor and the other panes work";
+/// Why the pane has no Conductor when none is given (the log has the details).
+pub const NOT_WIRED: &str = "it could not be set up (the log, DATA_DIR/logs/symphony.log, \
+     says why); the editor and the other panes work";
 
 thread_local! {
     /// Set while this thread is inside a guarded Conductor call, so that the terminal's

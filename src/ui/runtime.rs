@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> Result<(), SymphonyError> {
         let (editor, events) = XiEditor::start(&paths).await?;
         let mut terminal = enter_terminal()?;
         // The Conductor on this machine's extensions and Pit; if it cannot be set up (a bad
-        // SYMPHONY_LLM_* setting), the chat pane says it is not available and the log why.
+        // SYMPHONY_LLM_* setting), the chat pane says it is not available, and the log why.
         let conductor = match LocalConductor::configured(paths.clone()) {
             Ok(conductor) => Some(Arc::new(conductor) as Arc<dyn ConductorPort>),
             Err(error) => {
