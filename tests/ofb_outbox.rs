@@ -10,51 +10,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use symphony::adapters::ofb::{OfbClient, OfbConfig};
 use symphony::data::mutation::Mutation;
 use symphony::data::outbox::{OfflineQueue, Submitted};
 use symphony::ports::data_access::*;
 
-use ofb_support::{LiveOfb, key, spec};
-
-/// A project with an approved `echo` extension, owned by the local admin.
-async fn project(ofb: &LiveOfb) -> (UserId, ProjectId) {
-    let admin = ofb.admin();
-    let me = admin.current_user().await.unwrap().id;
-    let request = NewProject {
-        name: "outbox".into(),
-        cost_budget: 1e9,
-    };
-    let project = admin.create_project(&request, &key()).await.unwrap().id;
-    let extension = NewExtension {
-        name: "echo".into(),
-        version: None,
-        permissions: vec![],
-    };
-    let extension = admin
-        .register_extension(project, &extension, &key())
-        .await
-        .unwrap()
-        .id;
-    let grant = ExtensionGrant { granted: vec![] };
-    admin
-        .approve_extension(extension, &grant, &key())
-        .await
-        .unwrap();
-    (me, project)
-}
-
-/// The admin's session, giving up quickly on a dead OFB so that the test stays short.
-fn impatient(ofb: &LiveOfb) -> OfbClient {
-    let mut config = OfbConfig::new(ofb.url());
-    config.connect_retries = 1;
-    config.retry_backoff = Duration::from_millis(10);
-    config.request_timeout = Duration::from_secs(5);
-    let token = std::fs::read_to_string(ofb.dir.path().join("admin.token")).unwrap();
-    OfbClient::new(config)
-        .unwrap()
-        .with_session(BearerToken(token.trim().to_owned()))
-}
+use ofb_support::{LiveOfb, spec};
 
 fn create(name: String, me: UserId, project: ProjectId) -> Mutation {
     Mutation::CreateWorkflow {
@@ -77,9 +37,9 @@ async fn names(ofb: &LiveOfb, project: ProjectId) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_ofb_mid_stream_loses_no_write_and_duplicates_none() {
     let mut ofb = LiveOfb::start();
-    let (me, project) = project(&ofb).await;
+    let (me, project) = ofb.project_with_echo("outbox").await;
     let dir = tempfile::tempdir().unwrap();
-    let queue = OfflineQueue::open(impatient(&ofb), &dir.path().join("outbox")).unwrap();
+    let queue = OfflineQueue::open(ofb.impatient_admin(), &dir.path().join("outbox")).unwrap();
     const WRITES: usize = 40;
     let done = Arc::new(AtomicUsize::new(0));
     let pid = ofb.process.pid().unwrap();
@@ -127,12 +87,12 @@ async fn killing_ofb_mid_stream_loses_no_write_and_duplicates_none() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_while_offline_loses_nothing_and_a_second_replay_creates_nothing() {
     let mut ofb = LiveOfb::start();
-    let (me, project) = project(&ofb).await;
+    let (me, project) = ofb.project_with_echo("outbox").await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox");
     ofb.process.kill();
     {
-        let queue = OfflineQueue::open(impatient(&ofb), &path).unwrap();
+        let queue = OfflineQueue::open(ofb.impatient_admin(), &path).unwrap();
         for i in 0..5 {
             let submitted = queue
                 .submit(create(format!("q{i}"), me, project))
@@ -144,7 +104,7 @@ async fn a_crash_while_offline_loses_nothing_and_a_second_replay_creates_nothing
     let snapshot = std::fs::read(&path).unwrap();
 
     ofb.restart();
-    let queue = OfflineQueue::open(impatient(&ofb), &path).unwrap();
+    let queue = OfflineQueue::open(ofb.impatient_admin(), &path).unwrap();
     assert_eq!(
         queue.pending().await,
         5,
@@ -155,7 +115,7 @@ async fn a_crash_while_offline_loses_nothing_and_a_second_replay_creates_nothing
 
     // As if Symphony had crashed after OFB acted but before the outbox noted it.
     std::fs::write(&path, snapshot).unwrap();
-    let queue = OfflineQueue::open(impatient(&ofb), &path).unwrap();
+    let queue = OfflineQueue::open(ofb.impatient_admin(), &path).unwrap();
     let again = queue.replay().await.unwrap();
     assert_eq!(
         again.applied.len(),

@@ -12,51 +12,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use symphony::adapters::ofb::reconnect::{self, Timing};
-use symphony::adapters::ofb::{OfbClient, OfbConfig};
 use symphony::data::link::{Backoff, LinkReport};
 use symphony::data::mutation::{Applied, Mutation};
 use symphony::data::outbox::{OfflineQueue, Submitted};
 use symphony::ports::data_access::*;
 
-use ofb_support::{LiveOfb, key, spec};
-
-/// The admin's session, giving up quickly on a dead OFB so that the test stays short.
-fn impatient(ofb: &LiveOfb) -> OfbClient {
-    let mut config = OfbConfig::new(ofb.url());
-    config.connect_retries = 1;
-    config.retry_backoff = Duration::from_millis(10);
-    config.request_timeout = Duration::from_secs(5);
-    let token = std::fs::read_to_string(ofb.dir.path().join("admin.token")).unwrap();
-    OfbClient::new(config)
-        .unwrap()
-        .with_session(BearerToken(token.trim().to_owned()))
-}
-
-async fn project(ofb: &LiveOfb) -> (UserId, ProjectId) {
-    let admin = ofb.admin();
-    let me = admin.current_user().await.unwrap().id;
-    let request = NewProject {
-        name: "reconnect".into(),
-        cost_budget: 1e9,
-    };
-    let project = admin.create_project(&request, &key()).await.unwrap().id;
-    let extension = NewExtension {
-        name: "echo".into(),
-        version: None,
-        permissions: vec![],
-    };
-    let extension = admin
-        .register_extension(project, &extension, &key())
-        .await
-        .unwrap()
-        .id;
-    let grant = ExtensionGrant { granted: vec![] };
-    admin
-        .approve_extension(extension, &grant, &key())
-        .await
-        .unwrap();
-    (me, project)
-}
+use ofb_support::{LiveOfb, spec};
 
 fn create(name: &str, me: UserId, project: ProjectId) -> Mutation {
     Mutation::CreateWorkflow {
@@ -83,9 +44,9 @@ fn edit(workflow: &Workflow, name: &str) -> Mutation {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_ofb_comes_back_and_the_outbox_drains_with_live_reports() {
     let mut ofb = LiveOfb::start();
-    let (me, project) = project(&ofb).await;
+    let (me, project) = ofb.project_with_echo("reconnect").await;
     let dir = tempfile::tempdir().unwrap();
-    let client = impatient(&ofb);
+    let client = ofb.impatient_admin();
     let queue = Arc::new(OfflineQueue::open(client.clone(), &dir.path().join("outbox")).unwrap());
     let Submitted::Applied(Applied::Workflow(existing)) =
         queue.submit(create("existing", me, project)).await.unwrap()

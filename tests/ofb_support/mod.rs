@@ -86,9 +86,51 @@ impl LiveOfb {
     }
 
     pub fn admin(&self) -> OfbClient {
+        self.client().with_session(self.admin_token())
+    }
+
+    /// The admin's session, giving up quickly on a dead OFB so that a test of outages stays
+    /// short.
+    pub fn impatient_admin(&self) -> OfbClient {
+        let mut config = OfbConfig::new(self.url());
+        config.connect_retries = 1;
+        config.retry_backoff = std::time::Duration::from_millis(10);
+        config.request_timeout = std::time::Duration::from_secs(5);
+        OfbClient::new(config)
+            .unwrap()
+            .with_session(self.admin_token())
+    }
+
+    fn admin_token(&self) -> BearerToken {
         let token = std::fs::read_to_string(self.dir.path().join("admin.token")).unwrap();
-        self.client()
-            .with_session(BearerToken(token.trim().to_owned()))
+        BearerToken(token.trim().to_owned())
+    }
+
+    /// A project named `name` with an approved `echo` extension, owned by the local admin.
+    pub async fn project_with_echo(&self, name: &str) -> (UserId, ProjectId) {
+        let admin = self.admin();
+        let me = admin.current_user().await.unwrap().id;
+        let request = NewProject {
+            name: name.into(),
+            cost_budget: 1e9,
+        };
+        let project = admin.create_project(&request, &key()).await.unwrap().id;
+        let extension = NewExtension {
+            name: "echo".into(),
+            version: None,
+            permissions: vec![],
+        };
+        let extension = admin
+            .register_extension(project, &extension, &key())
+            .await
+            .unwrap()
+            .id;
+        let grant = ExtensionGrant { granted: vec![] };
+        admin
+            .approve_extension(extension, &grant, &key())
+            .await
+            .unwrap();
+        (me, project)
     }
 }
 
