@@ -7,6 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod cli_support;
+
+use cli_support::{sample, symphony, text};
+
 use conductor::templates;
 use serde_json::json;
 use symphony::adapters::{HostLauncher, LocalConductor};
@@ -16,25 +20,14 @@ use symphony::ports::conductor::{Attachment, CancelFlag, ConductorPort, Proposal
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn symphony(data: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_symphony"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("SYMPHONY_DATA_DIR")
-        .output()
-        .unwrap();
+/// `symphony ARGS…` on `data`, which must succeed.
+fn symphony_ok(data: &Path, args: &[&str]) {
+    let out = symphony(data, args, None);
     assert!(
         out.status.success(),
         "symphony {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        text(&out.stderr)
     );
-}
-
-fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("extensions/examples")
-        .join(name)
 }
 
 /// Puts the example program cargo built (`target/PROFILE/examples/NAME`) where the sample's
@@ -76,7 +69,7 @@ fn every_template_runs_to_completion_on_the_samples() {
 
     let data = tempfile::tempdir().unwrap();
     for name in ["text-ops", "word-count", "embedding", "llm"] {
-        symphony(
+        symphony_ok(
             data.path(),
             &["ext", "install", sample(name).to_str().unwrap()],
         );
@@ -97,7 +90,7 @@ fn every_template_runs_to_completion_on_the_samples() {
         server
     });
     let base = format!("{}/v1", server.uri());
-    symphony(
+    symphony_ok(
         data.path(),
         &["ext", "config", "symphony.llm", "base_url", &base],
     );
