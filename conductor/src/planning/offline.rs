@@ -166,15 +166,17 @@ impl OfflinePlanner {
         }
         // Each template's texts scored apart: its intents are its own, so the closest one says
         // how well it fits.
-        let documents: Vec<String> = usable.iter().flat_map(|t| t.documents()).collect();
-        let flat = self.matcher.similarities(intent, &documents)?;
+        let groups: Vec<Vec<String>> = usable.iter().map(|t| t.documents()).collect();
+        let flat = self.matcher.similarities(intent, &groups.concat())?;
         let mut at = 0;
-        let scores: Vec<f32> = usable
+        let scores: Vec<f32> = groups
             .iter()
-            .map(|t| {
-                let n = t.documents().len();
-                let best = flat[at..at + n].iter().copied().fold(0.0_f32, f32::max);
-                at += n;
+            .map(|group| {
+                let best = flat[at..at + group.len()]
+                    .iter()
+                    .copied()
+                    .fold(0.0_f32, f32::max);
+                at += group.len();
                 best
             })
             .collect();
