@@ -20,6 +20,16 @@ pub const METHOD_PARAM: &str = "method";
 pub const REDUCE_PARAM: &str = "reduce_on_retry";
 /// The suffix of a fallback node's id.
 const FALLBACK_SUFFIX: &str = "-fallback";
+/// The step a compiled node runs, and whether the node is that step's fallback; `None` for
+/// the nodes a plan adds of its own ([`START_NODE`], [`INPUT_NODE`]).
+pub fn step_of_node(node: &str) -> Option<(StepId, bool)> {
+    let (step, fallback) = match node.strip_suffix(FALLBACK_SUFFIX) {
+        Some(step) => (step, true),
+        None => (node, false),
+    };
+    StepId::new(step).ok().map(|id| (id, fallback))
+}
+
 /// The node every step that waits for nothing starts from, when some step would otherwise
 /// stand alone (the DAG Tracker refuses unconnected nodes). A step id cannot hold a `.`.
 pub const START_NODE: &str = "plan.start";

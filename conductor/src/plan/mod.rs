@@ -27,7 +27,7 @@ mod recovery;
 
 pub use catalog::{Capability, Catalog, Cost, Importance};
 pub use compile::{
-    INPUT_NODE, REDUCE_PARAM, START_NODE, compensation, compile, params_for_attempt,
+    INPUT_NODE, REDUCE_PARAM, START_NODE, compensation, compile, params_for_attempt, step_of_node,
 };
 pub use ids::{CapabilityId, ProviderId, StepId};
 pub use model::{Plan, PlanError, Step, Undo};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use conductor::plan::{Catalog, INPUT_NODE, RecoveryPolicy, StepId, compile};
+use conductor::plan::{Catalog, INPUT_NODE, RecoveryPolicy, StepId, compile, step_of_node};
 use pit::dag::{NodeIx, Workflow};
 use pit::exec::{Event, EventKind, ExecOptions, Executor, NodeState, WorkflowState};
 use serde_json::Value;
@@ -188,7 +188,7 @@ fn input_text(paths: &DataPaths, attachments: &[Attachment]) -> Result<String, C
 fn output_of(name: &str, outputs_dir: &Path) -> Option<Output> {
     let mut parts = name.splitn(3, '/');
     let (_, node, file) = (parts.next()?, parts.next()?, parts.next()?);
-    let step = StepId::new(node.strip_suffix("-fallback").unwrap_or(node)).ok()?;
+    let (step, _) = step_of_node(node)?;
     let path = outputs_dir.join(node).join(file);
     let preview = std::fs::read(&path).ok().and_then(|bytes| {
         let cut = &bytes[..bytes.len().min(PREVIEW_BYTES)];
@@ -232,14 +232,7 @@ impl Tracker {
     fn new(wf: &Workflow) -> Tracker {
         let steps = wf
             .nodes()
-            .filter_map(|n| {
-                let id = wf.id(n).as_str();
-                let (step, fallback) = match id.strip_suffix("-fallback") {
-                    Some(step) => (step, true),
-                    None => (id, false),
-                };
-                Some((n, (StepId::new(step).ok()?, fallback)))
-            })
+            .filter_map(|n| Some((n, step_of_node(wf.id(n).as_str())?)))
             .collect();
         Tracker {
             steps,
