@@ -12,6 +12,11 @@
 //! The layout runs after every board edit, so the target is a frame's worth of time on the
 //! 1,000-node workflow (16 ms) and an interactive 100 ms on the 10,000-node one.
 //!
+//! Also one whole frame of the board pane (zoomed, 200×60, `symphony::ui::render` into a
+//! `TestBackend`) on the 1,000-node workflow at each zoom level (boxes, lines, dots, with the
+//! minimap where it shows), against the layout's own time in the same run; target a frame's
+//! worth (16 ms).
+//!
 //! Run: `cargo bench --bench board_layout`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -24,7 +29,12 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use pit::dag::{LoadOptions, NodeId, Workflow, WorkflowFile, load_file};
 use pit::petgraph::algo::toposort;
-use symphony::app::board::{LayoutGraph, LayoutOptions, layout};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use symphony::app::board::{BoardAction, BoardKey, LayoutGraph, LayoutOptions, layout};
+use symphony::app::state::PaneId;
+use symphony::app::{Action, AppState, update};
+use symphony::theme::{BUILTIN_THEMES, ColorDepth, Theme};
 
 use support::{Stats, Table, Target, Value, count};
 
@@ -119,6 +129,33 @@ fn measure(label: &str, file: &WorkflowFile, runs: usize) -> Measured {
     }
 }
 
+/// The board pane, zoomed, showing `file` at `zoom_outs` levels out, the selection in the
+/// middle of the drawing.
+fn board_on_screen(file: &WorkflowFile, zoom_outs: usize) -> AppState {
+    let theme = Theme::parse(BUILTIN_THEMES[0].1, "dark", ColorDepth::TrueColor).expect("theme");
+    let mut state = AppState::new((200, 60), theme);
+    let act = |state: &mut AppState, action| drop(update(state, action));
+    act(&mut state, Action::Focus(PaneId::Board));
+    act(&mut state, Action::ToggleZoom);
+    act(
+        &mut state,
+        Action::Board(BoardAction::Show {
+            file: file.clone(),
+            path: None,
+        }),
+    );
+    for _ in 0..zoom_outs {
+        act(
+            &mut state,
+            Action::Board(BoardAction::Key(BoardKey::Zoom(1))),
+        );
+    }
+    let middle = state.board.doc.file.nodes[file.nodes.len() / 2].id.clone();
+    state.board.selected = Some(middle);
+    act(&mut state, Action::Resize(200, 60));
+    state
+}
+
 fn main() {
     let seismology = load("seismology-chameleon-1000p-001.json.gz");
     let montage = side_by_side(&load("montage-chameleon-dss-15d-001.json.gz"), 5);
@@ -175,6 +212,23 @@ fn main() {
             "petgraph toposort",
             Value::Time(m.topo.p99),
             Target::AtMost(target),
+        );
+    }
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("TestBackend");
+    for (zoom_outs, level) in ["boxes", "one line per node", "dots"].iter().enumerate() {
+        let state = board_on_screen(&seismology, zoom_outs);
+        let frame = time(count(300, 3), || {
+            terminal
+                .draw(|f| symphony::ui::render(&state, f))
+                .expect("drawn");
+        });
+        frame.line(&format!("board frame, 1k nodes, {level}"));
+        table.row(
+            &format!("board frame 1k, {level}, p50"),
+            Value::Time(frame.p50),
+            "layout 1k",
+            Value::Time(small.layout.p50),
+            Target::AtMost(Duration::from_millis(16)),
         );
     }
     table.print("Board layout");

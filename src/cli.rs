@@ -218,11 +218,37 @@ pub enum ExtCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Validate an extension and copy it into DATA_DIR/extensions/installed/ID.
+    /// Validate an extension, copy it into DATA_DIR/extensions/installed/ID and register it
+    /// with OFB, which decides what it may do: an Admin grants a subset of the permissions it
+    /// requests (asked here on a terminal, or with --grant); until then it may not run.
     Install {
         /// The extension directory (with symphony-extension.toml).
         #[arg(value_name = "PATH")]
         path: PathBuf,
+        /// Grant at once (as an Admin): `all`, `none`, or a comma-separated list of the
+        /// permissions it requests (`fs:$PROJECT/**,system:env`).
+        #[arg(long, value_name = "PERMS", conflicts_with = "local_grant")]
+        grant: Option<String>,
+        /// Development only: grant everything it requests without OFB (refused when
+        /// SYMPHONY_OFB_URL names an OFB).
+        #[arg(long)]
+        local_grant: bool,
+    },
+    /// An Admin's decision in OFB: grant an installed extension a subset of the permissions
+    /// it requests (asked on a terminal when --grant is not given).
+    Approve {
+        /// Its id.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// `all`, `none`, or a comma-separated list of requested permissions.
+        #[arg(long, value_name = "PERMS")]
+        grant: Option<String>,
+    },
+    /// Revoke an extension's approval in OFB: it may not run until approved again.
+    Revoke {
+        /// Its id.
+        #[arg(value_name = "ID")]
+        id: String,
     },
     /// List the installed extensions.
     List {

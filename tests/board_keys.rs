@@ -1,7 +1,8 @@
 //! The Harmony Board driven through the real keymap and `update`: composing a workflow from
 //! nothing, validating, saving (the effect carries the TOML, compared with a hand-written
 //! file), refusals (a cycle, an invalid save), undo/redo of every edit, the open → save →
-//! load round trip through the DAG Tracker's loader, and a property test over random edits.
+//! load round trip through the DAG Tracker's loader, and a property test over random edits
+//! (marks, duplicates and groups among them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -325,6 +326,11 @@ enum Op {
     Move(bool),
     Undo,
     Redo,
+    Mark,
+    Duplicate,
+    Group,
+    Ungroup,
+    Zoom(bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -336,6 +342,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(Op::Move),
         1 => Just(Op::Undo),
         1 => Just(Op::Redo),
+        2 => Just(Op::Mark),
+        1 => Just(Op::Duplicate),
+        1 => Just(Op::Group),
+        1 => Just(Op::Ungroup),
+        1 => any::<bool>().prop_map(Op::Zoom),
     ]
 }
 
@@ -378,6 +389,11 @@ proptest! {
                 Op::Move(left) => key(&mut b, BoardKey::Move(if left { -1 } else { 1 })),
                 Op::Undo => key(&mut b, BoardKey::Undo),
                 Op::Redo => key(&mut b, BoardKey::Redo),
+                Op::Mark => key(&mut b, BoardKey::Mark),
+                Op::Duplicate => key(&mut b, BoardKey::Duplicate),
+                Op::Group => key(&mut b, BoardKey::Group),
+                Op::Ungroup => key(&mut b, BoardKey::Ungroup),
+                Op::Zoom(out) => key(&mut b, BoardKey::Zoom(if out { 1 } else { -1 })),
             }
             let board = &b.state.board;
             // The board's verdict is the DAG Tracker's own.
@@ -395,6 +411,11 @@ proptest! {
                 prop_assert!(shown || matches!(error, ValidationError::NoNodes), "{}", error);
             }
             prop_assert_eq!(board.layout.nodes.len(), board.doc.file.nodes.len());
+            // The selection is never a node hidden in a collapsed group.
+            let hidden = symphony::app::board::group::hidden(&board.doc);
+            if let Some(at) = board.selected.as_ref().and_then(|id| board.doc.position(id)) {
+                prop_assert!(!hidden[at.index()]);
+            }
         }
         b.effects.clear();
         b.keys("s");

@@ -48,6 +48,7 @@ fn proposal() -> Proposal {
             (id("summary"), "acme.summariser".into()),
         ],
         attachments: Vec::new(),
+        resume: None,
     }
 }
 
@@ -166,6 +167,7 @@ fn finished_with_outputs() {
             failures: Vec::new(),
             recoveries: vec!["sort: retried once with fewer lines".into()],
             elapsed: Duration::from_millis(2300),
+            recorded: None,
         })),
     );
     h.keys("<C-Down>");

@@ -15,7 +15,8 @@ use symphony::adapters::LocalConductor;
 use symphony::adapters::conductor::catalog_of;
 use symphony::paths::DataPaths;
 use symphony::ports::conductor::{
-    Attachment, CancelFlag, ConductorEvent, ConductorPort, PlanRequest, PlannerChoice, StepState,
+    Attachment, CancelFlag, ConductorError, ConductorEvent, ConductorPort, PlanRequest,
+    PlannerChoice, StepState,
 };
 
 /// A data directory with the two wasm samples installed.
@@ -24,7 +25,12 @@ fn installed() -> tempfile::TempDir {
     for name in ["text-ops", "word-count"] {
         let out = symphony(
             data.path(),
-            &["ext", "install", sample(name).to_str().unwrap()],
+            &[
+                "ext",
+                "install",
+                "--local-grant",
+                sample(name).to_str().unwrap(),
+            ],
             None,
         );
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -268,7 +274,12 @@ fn an_extension_that_crashes_mid_plan_is_replaced_and_the_user_is_told() {
     std::fs::write(ext.path().join("crash.sh"), "IFS= read -r line\nexit 3\n").unwrap();
     let out = symphony(
         data.path(),
-        &["ext", "install", ext.path().to_str().unwrap()],
+        &[
+            "ext",
+            "install",
+            "--local-grant",
+            ext.path().to_str().unwrap(),
+        ],
         None,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -310,5 +321,100 @@ fn an_extension_that_crashes_mid_plan_is_replaced_and_the_user_is_told() {
     assert!(
         recoveries.contains("stands in"),
         "and the recovery: {recoveries}"
+    );
+}
+
+#[test]
+fn a_cancelled_run_resumes_under_its_id_and_finishes() {
+    let data = installed();
+    let paths = DataPaths::resolve(Some(data.path())).unwrap();
+    let conductor = LocalConductor::new(
+        paths,
+        symphony::adapters::HostLauncher {
+            program: PathBuf::from(env!("CARGO_BIN_EXE_symphony")),
+            prefix: symphony::headless::ext::HOST_PREFIX
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            project: None,
+        },
+    );
+    let request = PlanRequest {
+        intent: "lowercase it then join the lines".to_owned(),
+        attachments: vec![Attachment::Text {
+            label: "note".to_owned(),
+            text: "ONE\nTWO".to_owned(),
+        }],
+        planner: PlannerChoice::Offline,
+    };
+    let mut proposal = conductor
+        .plan(&request, &mut |_| {}, &CancelFlag::new())
+        .unwrap();
+    // Cancelled as soon as it has an id.
+    let cancel = CancelFlag::new();
+    let mut started = None;
+    let cancelled = conductor.run(
+        &proposal,
+        &mut |event| {
+            if let ConductorEvent::Started { run_id, .. } = event {
+                started = Some(run_id);
+                cancel.cancel();
+            }
+        },
+        &cancel,
+    );
+    assert!(
+        matches!(cancelled, Err(ConductorError::Cancelled)),
+        "{cancelled:?}"
+    );
+    let run_id = started.expect("the run told its id");
+
+    proposal.resume = Some(run_id.clone());
+    let mut resumed_as = None;
+    let report = conductor
+        .run(
+            &proposal,
+            &mut |event| {
+                if let ConductorEvent::Started { run_id, .. } = event {
+                    resumed_as = Some(run_id);
+                }
+            },
+            &CancelFlag::new(),
+        )
+        .unwrap();
+    assert_eq!(resumed_as.as_deref(), Some(run_id.as_str()));
+    assert_eq!(report.run_id, run_id, "the same run, resumed");
+    assert!(report.succeeded, "{report:?}");
+    let last = report
+        .outputs
+        .iter()
+        .find(|o| o.step.as_str() == "join-lines")
+        .unwrap();
+    assert_eq!(last.preview.as_deref().map(str::trim), Some("one two"));
+}
+
+#[test]
+fn an_extension_ofb_has_not_approved_is_left_out_of_plans() {
+    let data = installed();
+    let ext = tempfile::tempdir().unwrap();
+    std::fs::write(ext.path().join("symphony-extension.toml"), CRASHER).unwrap();
+    std::fs::write(ext.path().join("crash.sh"), "exit 3\n").unwrap();
+    // OFB is off in these tests: installed without a grant, it stays unregistered.
+    let out = symphony(
+        data.path(),
+        &["ext", "install", ext.path().to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = symphony(
+        data.path(),
+        &["ask", "uppercase it", "--dry-run", "--json"],
+        Some("x"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["plan"]["providers"][0]["extension"], "symphony.text-ops",
+        "the unapproved acme.crasher is not planned with: {report}"
     );
 }

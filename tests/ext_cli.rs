@@ -54,7 +54,12 @@ fn install_list_run_and_remove_the_samples() {
     for name in ["text-ops", "word-count"] {
         let out = symphony(
             &data,
-            &["ext", "install", sample(name).to_str().unwrap()],
+            &[
+                "ext",
+                "install",
+                "--local-grant",
+                sample(name).to_str().unwrap(),
+            ],
             None,
         );
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -69,7 +74,12 @@ fn install_list_run_and_remove_the_samples() {
     std::fs::write(incomplete.join("setup.sh"), "").unwrap();
     let out = symphony(
         &data,
-        &["ext", "install", incomplete.to_str().unwrap()],
+        &[
+            "ext",
+            "install",
+            "--local-grant",
+            incomplete.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(4));
@@ -80,7 +90,12 @@ fn install_list_run_and_remove_the_samples() {
     );
     let again = symphony(
         &data,
-        &["ext", "install", sample("text-ops").to_str().unwrap()],
+        &[
+            "ext",
+            "install",
+            "--local-grant",
+            sample("text-ops").to_str().unwrap(),
+        ],
         None,
     );
     assert!(
@@ -210,7 +225,11 @@ args = ["guest.sh"]
 "#,
     )
     .unwrap();
-    let out = symphony(&data, &["ext", "install", ext.to_str().unwrap()], None);
+    let out = symphony(
+        &data,
+        &["ext", "install", "--local-grant", ext.to_str().unwrap()],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = symphony(
         &data,
@@ -242,7 +261,12 @@ fn a_workflow_node_runs_an_installed_extension_and_its_output_becomes_an_artifac
     let data = dir.path().join("data");
     let out = symphony(
         &data,
-        &["ext", "install", sample("text-ops").to_str().unwrap()],
+        &[
+            "ext",
+            "install",
+            "--local-grant",
+            sample("text-ops").to_str().unwrap(),
+        ],
         None,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -356,7 +380,7 @@ required = true
     let ok = |out: &Output| assert!(out.status.success(), "{}", text(&out.stderr));
     ok(&symphony(
         &data,
-        &["ext", "install", ext.to_str().unwrap()],
+        &["ext", "install", "--local-grant", ext.to_str().unwrap()],
         None,
     ));
 
@@ -474,7 +498,11 @@ fn ctrl_c_during_ext_run_cancels_the_call_and_leaves_nothing_running() {
         "id = \"test.spin\"\nname = \"spin\"\nversion = \"0.1.0\"\nauthor = \"t\"\nlicense = \"MIT\"\ntype = \"instrument\"\n[[capabilities]]\nmethod = \"spin\"\n[resources]\ntimeout_seconds = 120\n[runtime]\nkind = \"wasm\"\nmodule = \"spin.wat\"\n",
     )
     .unwrap();
-    let out = symphony(&data, &["ext", "install", ext.to_str().unwrap()], None);
+    let out = symphony(
+        &data,
+        &["ext", "install", "--local-grant", ext.to_str().unwrap()],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut child = Command::new(env!("CARGO_BIN_EXE_symphony"))
         .arg("--data-dir")
@@ -541,7 +569,11 @@ async fn a_workflows_extension_host_is_prewarmed_and_reused_by_every_node() {
 
     let dir = tempfile::tempdir().unwrap();
     let registry = extensions::Registry::new(dir.path().join("extensions"));
-    registry.install(&sample("text-ops")).unwrap();
+    let installed = registry.install(&sample("text-ops")).unwrap();
+    let grant = extensions::Approval::local(&installed.manifest);
+    registry
+        .set_approval(&installed.manifest.id, &grant)
+        .unwrap();
     let launcher = HostLauncher {
         program: PathBuf::from(env!("CARGO_BIN_EXE_symphony")),
         prefix: symphony::headless::ext::HOST_PREFIX

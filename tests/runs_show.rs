@@ -95,6 +95,10 @@ fn show_agrees_with_the_live_events() {
         "{table}"
     );
     assert!(table.contains("↷ broken"), "{table}");
+    assert!(
+        table.contains("`on_failure = \"skip\"` went on: node `broken`"),
+        "the skip's reason: {table}"
+    );
 
     let out = symphony(&data, &["runs", "show", "20200101-000000-abcd"], None);
     assert_eq!(out.status.code(), Some(4));

@@ -71,7 +71,12 @@ fn every_template_runs_to_completion_on_the_samples() {
     for name in ["text-ops", "word-count", "embedding", "llm"] {
         symphony_ok(
             data.path(),
-            &["ext", "install", sample(name).to_str().unwrap()],
+            &[
+                "ext",
+                "install",
+                "--local-grant",
+                sample(name).to_str().unwrap(),
+            ],
         );
     }
     // A local chat-completions server for the llm templates.
@@ -130,6 +135,7 @@ fn every_template_runs_to_completion_on_the_samples() {
                 label: "sample".to_owned(),
                 text: "The quick brown fox\njumps over the lazy dog\na quick fox".to_owned(),
             }],
+            resume: None,
         };
         let report = conductor
             .run(&proposal, &mut |_| {}, &CancelFlag::new())

@@ -115,6 +115,18 @@ fn clauses_become_steps_in_the_order_said() {
 }
 
 #[test]
+fn a_clause_that_forbids_something_gets_no_step() {
+    assert_eq!(
+        plan("lowercase the text but no capital letters", &[]).unwrap(),
+        ["text.lower"]
+    );
+    assert_eq!(
+        plan("split it into words, don't count them", &[]).unwrap(),
+        ["text.split-words"]
+    );
+}
+
+#[test]
 fn a_template_stands_in_only_when_it_covers_what_was_asked() {
     let bundled = templates::bundled().unwrap();
     // The template says it best, and does what was asked (and splits too).

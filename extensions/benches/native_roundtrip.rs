@@ -46,6 +46,7 @@ fn host(tmp: &Path) -> ExtensionHost {
             extension_dir: ext,
             data_dir: tmp.join("data"),
             project: None,
+            granted: None,
         },
     )
 }
@@ -61,6 +62,7 @@ fn text_ops(data: &Path) -> ExtensionHost {
             extension_dir: dir,
             data_dir: data.to_path_buf(),
             project: None,
+            granted: None,
         },
     )
 }
@@ -134,6 +136,7 @@ fn reuse(tmp: &Path) -> ExtensionHost {
             extension_dir: ext,
             data_dir: tmp.join("data"),
             project: None,
+            granted: None,
         },
     )
 }

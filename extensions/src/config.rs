@@ -91,6 +91,11 @@ pub fn parse_value(manifest: &Manifest, key: &str, raw: &str) -> Result<Value, E
     let field = field(manifest, key)?;
     let bad = |what: &str| error(manifest, key, format!("must be {what}, not `{raw}`"));
     Ok(match field.kind {
+        ConfigType::String
+            if !field.choices.is_empty() && !field.choices.iter().any(|c| c == raw) =>
+        {
+            return Err(bad(&format!("one of {}", field.choices.join(", "))));
+        }
         ConfigType::String => Value::String(raw.to_owned()),
         ConfigType::Integer => {
             Value::from(raw.trim().parse::<i64>().map_err(|_| bad("an integer"))?)
@@ -192,6 +197,21 @@ fn stored(manifest: &Manifest, data_dir: &Path) -> Result<Map<String, Value>, Ex
                     field.kind, manifest.id
                 )
                 .to_lowercase(),
+            ));
+        }
+        if let Value::String(text) = value
+            && !field.choices.is_empty()
+            && !field.choices.contains(text)
+        {
+            return Err(error(
+                manifest,
+                key,
+                format!(
+                    "has the stored value `{text}`, which is not one of {} as the manifest now \
+                     says: set it again with `symphony ext config {} {key} VALUE`",
+                    field.choices.join(", "),
+                    manifest.id
+                ),
             ));
         }
     }
@@ -330,6 +350,20 @@ default = false
         let e = parse_value(&m, "stream", "yes").expect_err("not a bool");
         assert!(
             e.to_string().contains("`stream` must be `true` or `false`"),
+            "{e}"
+        );
+        let with_choices = format!(
+            "{MANIFEST}[config.mode]\ntype = \"string\"\nchoices = [\"fast\", \"accurate\"]\n"
+        );
+        let c = Manifest::parse(&with_choices, "test").expect("valid");
+        assert_eq!(
+            parse_value(&c, "mode", "accurate").expect("a choice"),
+            Value::from("accurate")
+        );
+        let e = parse_value(&c, "mode", "slow").expect_err("not a choice");
+        assert!(
+            e.to_string()
+                .contains("`mode` must be one of fast, accurate, not `slow`"),
             "{e}"
         );
         let e = parse_value(&m, "modle", "x").expect_err("undeclared");

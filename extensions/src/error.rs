@@ -90,6 +90,14 @@ pub enum ExtensionError {
         /// Where.
         dir: String,
     },
+    /// OFB has not approved the extension (or revoked it).
+    #[error("{reason}")]
+    NotApproved {
+        /// The extension.
+        id: ExtensionId,
+        /// Why, and what to do (see [`crate::Approval::refusal`]).
+        reason: String,
+    },
     /// The extension's directory lacks the file its runtime names.
     #[error("extension `{id}` cannot be installed: {detail}")]
     Incomplete {

@@ -7,6 +7,7 @@
 //! ([`supervisor`]): a crash, a limit or a hang becomes an error naming the extension and the
 //! limit, and the call is retried on a fresh guest as the manifest's `retries` allow.
 
+pub mod approval;
 pub mod config;
 pub mod error;
 pub mod host;
@@ -16,6 +17,7 @@ pub mod protocol;
 pub mod registry;
 pub mod supervisor;
 
+pub use approval::{Approval, ApprovalStatus, Authority};
 pub use error::{ExtensionError, LimitKind, ManifestIssue};
 pub use hosted::HostedExtensions;
 pub use manifest::{ExtensionId, Manifest};

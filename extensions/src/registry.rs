@@ -1,10 +1,12 @@
 //! Installed extensions on disk: `EXTENSIONS/installed/ID/` holds a copy of each extension's
 //! directory (manifest, module or program), `EXTENSIONS/data/ID/` its private data (`$DATA`,
-//! the wasm module cache, `$TMP`). `EXTENSIONS` is `DATA_DIR/extensions`.
+//! the wasm module cache, `$TMP`), and `EXTENSIONS/approvals/ID.json` OFB's decision about
+//! what it may do ([`Approval`]). `EXTENSIONS` is `DATA_DIR/extensions`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::approval::{self, Approval};
 use crate::error::ExtensionError;
 use crate::manifest::{ExtensionId, MANIFEST_FILE, Manifest, RuntimeKind};
 use crate::supervisor::{ExtensionHost, HostCommand};
@@ -47,8 +49,27 @@ impl Registry {
         self.root.join("data").join(id.as_str())
     }
 
+    /// Where OFB's decision about `id` is kept: beside the installed extensions, out of every
+    /// extension's reach.
+    pub fn approval_path(&self, id: &ExtensionId) -> PathBuf {
+        self.root.join("approvals").join(format!("{id}.json"))
+    }
+
+    /// The record of OFB's decision about `id`; an extension installed before approvals
+    /// existed has none, and counts as unregistered.
+    pub fn approval(&self, installed: &Installed) -> Result<Approval, ExtensionError> {
+        Ok(Approval::load(&self.approval_path(&installed.manifest.id))?
+            .unwrap_or_else(|| Approval::unregistered(&installed.manifest)))
+    }
+
+    /// Records OFB's decision about `id`.
+    pub fn set_approval(&self, id: &ExtensionId, record: &Approval) -> Result<(), ExtensionError> {
+        record.save(&self.approval_path(id))
+    }
+
     /// Validate the extension at `source` (a directory with `symphony-extension.toml`) and
-    /// copy it in. Refuses an id that is already installed.
+    /// copy it in, unregistered with OFB (it may not run until approved). Refuses an id that
+    /// is already installed.
     pub fn install(&self, source: &Path) -> Result<Installed, ExtensionError> {
         let manifest = Manifest::load(source)?;
         let source_dir = if source.is_dir() {
@@ -71,6 +92,7 @@ impl Registry {
             .join(format!(".{}.partial", manifest.id));
         let _ = fs::remove_dir_all(&staging);
         copy_dir(&source_dir, &staging)?;
+        self.set_approval(&manifest.id, &Approval::unregistered(&manifest))?;
         fs::rename(&staging, &dir)
             .map_err(|e| ExtensionError::io(format!("moving {} into place", dir.display()), e))?;
         Ok(Installed { manifest, dir })
@@ -118,9 +140,14 @@ impl Registry {
         })
     }
 
-    /// Remove `id` and its data.
+    /// Remove `id`, its data and its approval.
     pub fn remove(&self, id: &str) -> Result<Installed, ExtensionError> {
         let installed = self.get(id)?;
+        let approval = self.approval_path(&installed.manifest.id);
+        if approval.exists() {
+            fs::remove_file(&approval)
+                .map_err(|e| ExtensionError::io(format!("removing {}", approval.display()), e))?;
+        }
         fs::remove_dir_all(&installed.dir)
             .map_err(|e| ExtensionError::io(format!("removing {}", installed.dir.display()), e))?;
         let data = self.data_of(&installed.manifest.id);
@@ -131,7 +158,8 @@ impl Registry {
         Ok(installed)
     }
 
-    /// A supervised host for `id`, started by `program prefix…`.
+    /// A supervised host for `id`, started by `program prefix…`, with the permissions OFB
+    /// granted it; an extension that is not approved is refused, with the reason.
     pub fn host(
         &self,
         id: &str,
@@ -140,14 +168,23 @@ impl Registry {
         project: Option<PathBuf>,
     ) -> Result<ExtensionHost, ExtensionError> {
         let installed = self.get(id)?;
+        let record = self.approval(&installed)?;
+        if let Some(reason) = record.refusal(&installed.manifest.id) {
+            return Err(ExtensionError::NotApproved {
+                id: installed.manifest.id.clone(),
+                reason,
+            });
+        }
+        let manifest = approval::restrict(&installed.manifest, &record.granted)?;
         let command = HostCommand {
             program,
             prefix,
             extension_dir: installed.dir.clone(),
             data_dir: self.data_of(&installed.manifest.id),
             project,
+            granted: Some(record.granted),
         };
-        Ok(ExtensionHost::new(installed.manifest, command))
+        Ok(ExtensionHost::new(manifest, command))
     }
 }
 

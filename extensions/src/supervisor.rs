@@ -42,6 +42,9 @@ pub struct HostCommand {
     pub data_dir: PathBuf,
     /// The project, if any.
     pub project: Option<PathBuf>,
+    /// The permissions OFB granted (the host narrows the manifest to them); `None` runs with
+    /// the manifest's own, for hosts started outside an installation (tests, benchmarks).
+    pub granted: Option<Vec<String>>,
 }
 
 /// Set to cancel a call in flight.
@@ -332,6 +335,11 @@ impl ExtensionHost {
             .arg(&c.data_dir);
         if let Some(project) = &c.project {
             command.arg("--project").arg(project);
+        }
+        if let Some(granted) = &c.granted {
+            command
+                .arg("--granted")
+                .arg(serde_json::to_string(granted).unwrap_or_else(|_| "[]".into()));
         }
         let mut child = command
             .stdin(Stdio::piped())

@@ -45,6 +45,7 @@ fn host(dir: &Path, text: &str) -> ExtensionHost {
             extension_dir: dir.to_path_buf(),
             data_dir: dir.join("data"),
             project: None,
+            granted: None,
         },
     )
 }

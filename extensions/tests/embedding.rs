@@ -54,6 +54,7 @@ fn prepare() -> ExtensionHost {
             extension_dir: dir,
             data_dir: data,
             project: None,
+            granted: None,
         },
     )
 }

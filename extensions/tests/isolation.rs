@@ -72,6 +72,7 @@ command = "./guest"
             extension_dir: ext,
             data_dir: data.clone(),
             project: None,
+            granted: None,
         },
     );
     Guest {

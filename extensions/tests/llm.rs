@@ -42,6 +42,7 @@ fn host_with_data(data_dir: PathBuf) -> ExtensionHost {
             extension_dir: dir,
             data_dir,
             project: None,
+            granted: None,
         },
     )
 }

@@ -135,6 +135,7 @@ module = "files.wat"
             extension_dir: ext,
             data_dir: tmp.path().join("data"),
             project: Some(project.clone()),
+            granted: None,
         },
     );
     Fixture {
@@ -260,6 +261,7 @@ fn a_module_importing_beyond_preview_1_does_not_load() {
             extension_dir: ext.clone(),
             data_dir: tmp.path().join("data"),
             project: None,
+            granted: None,
         },
     );
     let e = call(&mut host, "go", "").expect_err("does not load");

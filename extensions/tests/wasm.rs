@@ -60,6 +60,7 @@ fn host_for(dir: &Path, data: PathBuf) -> ExtensionHost {
             extension_dir: dir.to_path_buf(),
             data_dir: data,
             project: None,
+            granted: None,
         },
     )
 }

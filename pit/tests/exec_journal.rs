@@ -489,6 +489,7 @@ async fn a_torn_journal_tail_is_reported_and_the_records_before_it_survive() {
     writer.write(Record::Skipped {
         node: "b".into(),
         at_ms: 7,
+        reason: None,
     });
     writer.sync().await.unwrap();
     tokio::task::spawn_blocking(move || writer.close())
@@ -502,7 +503,8 @@ async fn a_torn_journal_tail_is_reported_and_the_records_before_it_survive() {
         appended.records[before.len()..],
         [Record::Skipped {
             node: "b".into(),
-            at_ms: 7
+            at_ms: 7,
+            reason: None,
         }]
     );
 }
@@ -568,4 +570,68 @@ async fn skipping_a_node_whose_completion_is_not_durable_yet_settles_it_once() {
         report.node(wf.lookup("slow").unwrap()),
         NodeState::Completed
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skips_are_journaled_with_their_reason_and_shell_attempts_log_their_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = RunStore::new(tmp.path());
+    let shell = |id: &str, command: &str, extra: Value| {
+        let mut node = json!({ "id": id, "kind": "operator", "runner": "shell",
+                               "params": { "command": command } });
+        node.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        node
+    };
+    let wf = build(
+        vec![
+            shell(
+                "flaky",
+                "echo tried >&2; exit 2",
+                json!({ "retries": 1, "on_failure": "skip" }),
+            ),
+            shell("broken", "echo disk full >&2; exit 3", json!({})),
+            shell("after", "true", json!({})),
+            files("gate", json!({ "value": { "n": 1 } })),
+            files("never", json!({})),
+        ],
+        vec![
+            json!({ "from": "flaky", "to": "gate", "kind": "control", "dependency": "soft" }),
+            edge("broken", "after"),
+            when("gate", "never", "n > 5"),
+        ],
+    );
+    let (_, path, report) = first_run(&store, &wf, &Files::default()).await;
+    assert_eq!(report.state, WorkflowState::Failed);
+    let records = journal::read(&path.join("journal.log")).unwrap().records;
+    let reason = |node: &str| {
+        records.iter().find_map(|r| match r {
+            Record::Skipped {
+                node: n, reason, ..
+            } if n.as_str() == node => reason.clone(),
+            _ => None,
+        })
+    };
+    let flaky = reason("flaky").unwrap();
+    assert!(
+        flaky.starts_with("failed, and `on_failure = \"skip\"` went on: node `flaky`"),
+        "{flaky}"
+    );
+    assert_eq!(
+        reason("after").as_deref(),
+        Some("`broken` did not complete (failed)")
+    );
+    assert_eq!(
+        reason("never").as_deref(),
+        Some("the condition `n > 5` from `gate` is false")
+    );
+    let log = std::fs::read_to_string(runs::log_path(&path, "flaky")).unwrap();
+    assert_eq!(
+        log,
+        "── attempt 1: exit status: 2\ntried\n── attempt 2: exit status: 2\ntried\n"
+    );
+    let log = std::fs::read_to_string(runs::log_path(&path, "broken")).unwrap();
+    assert!(log.ends_with("disk full\n"), "{log}");
+    assert!(!runs::log_path(&path, "after").exists(), "it never ran");
 }

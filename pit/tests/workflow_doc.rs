@@ -230,6 +230,7 @@ fn schema_keys(root: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
 fn the_schema_names_exactly_the_parsers_fields() {
     let mut node = NodeSpec::new("a", NodeKind::Operator);
     node.name = Some("A".into());
+    node.group = Some("prep".into());
     let mut optional = PortSpec::new("in", PortType::Text);
     optional.required = false;
     node.inputs.push(optional.clone());

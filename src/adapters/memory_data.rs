@@ -448,6 +448,20 @@ impl DataAccessPort for MemoryData {
         })
     }
 
+    async fn list_runs(&self, workflow: WorkflowId) -> DataResult<Vec<Run>> {
+        check_id("workflow", workflow.0)?;
+        self.read(|s, _| {
+            let mut all: Vec<_> = s
+                .runs
+                .values()
+                .filter(|r| r.workflow_id == workflow)
+                .cloned()
+                .collect();
+            all.sort_by_key(|r| r.id);
+            Ok(all)
+        })
+    }
+
     async fn get_run(&self, id: RunId) -> DataResult<Run> {
         check_id("run", id.0)?;
         self.read(|s, _| s.runs.get(&id).cloned().ok_or_else(|| not_found(id)))
@@ -490,6 +504,20 @@ impl DataAccessPort for MemoryData {
         self.once(key, &(project, request), "extension", |s| {
             let me = self.caller(s)?;
             s.projects.get(&project).ok_or_else(|| not_found(project))?;
+            if let Some(clash) = s
+                .extensions
+                .values()
+                .find(|e| e.project_id == project && e.name == request.name)
+            {
+                return Err(problem(
+                    409,
+                    "extension-exists",
+                    format!(
+                        "Project {} already has an extension {:?} (id {})",
+                        project.0, request.name, clash.id.0
+                    ),
+                ));
+            }
             let extension = Extension {
                 id: ExtensionId(s.id()),
                 project_id: project,
@@ -506,6 +534,20 @@ impl DataAccessPort for MemoryData {
             s.extensions.insert(extension.id, extension.clone());
             Self::audit(s, me, project, "extension.register");
             Ok(extension)
+        })
+    }
+
+    async fn list_extensions(&self, project: ProjectId) -> DataResult<Vec<Extension>> {
+        check_id("project", project.0)?;
+        self.read(|s, _| {
+            let mut all: Vec<_> = s
+                .extensions
+                .values()
+                .filter(|e| e.project_id == project)
+                .cloned()
+                .collect();
+            all.sort_by_key(|e| e.id);
+            Ok(all)
         })
     }
 
@@ -532,6 +574,26 @@ impl DataAccessPort for MemoryData {
             extension.decided_at = Some(now);
             let extension = extension.clone();
             Self::audit(s, me, extension.project_id, "extension.approve");
+            Ok(extension)
+        })
+    }
+
+    async fn revoke_extension(
+        &self,
+        id: ExtensionId,
+        key: &IdempotencyKey,
+    ) -> DataResult<Extension> {
+        check_id("extension", id.0)?;
+        self.once(key, &id, "extension.revoke", |s| {
+            let me = self.caller(s)?;
+            let now = s.now();
+            let extension = s.extensions.get_mut(&id).ok_or_else(|| not_found(id))?;
+            extension.status = ExtensionStatus::Revoked;
+            extension.granted = Vec::new();
+            extension.decided_by = Some(me);
+            extension.decided_at = Some(now);
+            let extension = extension.clone();
+            Self::audit(s, me, extension.project_id, "extension.revoke");
             Ok(extension)
         })
     }

@@ -76,6 +76,20 @@ pub enum Action {
         /// Row.
         row: u16,
     },
+    /// The mouse moved with the left button down (a drag; only the board uses it).
+    Drag {
+        /// Column.
+        col: u16,
+        /// Row.
+        row: u16,
+    },
+    /// The left mouse button came up (ends a drag).
+    Release {
+        /// Column.
+        col: u16,
+        /// Row.
+        row: u16,
+    },
     /// The mouse wheel: lines to scroll, negative is up.
     Wheel(i32),
     /// The terminal changed size.
@@ -92,5 +106,7 @@ pub enum Action {
     /// runtime's reconnection task).
     Data(LinkReport),
     /// The newest run changed (from the runtime's run watcher).
-    Monitor(super::monitor::RunView),
+    Monitor(Box<super::monitor::RunView>),
+    /// A key in the monitor pane.
+    MonitorKey(super::monitor::MonitorKey),
 }

@@ -10,6 +10,7 @@ use super::board::{BoardAction, BoardKey, Step};
 use super::chat::ChatKey;
 use super::chat::input::InputMove;
 use super::keys::{Key, KeyCode, Mods};
+use super::monitor::MonitorKey;
 use super::state::{Overlay, PaneId, PromptKind};
 
 /// Where a binding applies.
@@ -23,6 +24,8 @@ pub enum Scope {
     Conductor,
     /// When the Harmony Board has focus.
     Board,
+    /// When the execution monitor has focus (then the other panes' keys).
+    Monitor,
     /// When any other pane has focus.
     OtherPane,
 }
@@ -56,13 +59,15 @@ fn mv(motion: Motion, extend: bool) -> Action {
 /// The default bindings, in the order the help overlay lists them.
 #[rustfmt::skip]
 fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, Action)> {
-    use Scope::{Board, Conductor, Editor, Global, OtherPane};
+    use Scope::{Board, Conductor, Editor, Global, Monitor, OtherPane};
     let board = |key| Action::Board(BoardAction::Key(key));
     let b = "Harmony Board";
     let edit = Action::Edit;
     let chat = Action::Chat;
     let chat_move = |m| Action::Chat(ChatKey::Move(m));
     let c = "Conductor chat";
+    let monitor = Action::MonitorKey;
+    let m = "Execution monitor";
     vec![
         ("<F1>", Global, "General", "Show this help", Action::Help),
         ("<C-q>", Global, "General", "Quit (asks if anything is unsaved)", Action::Quit),
@@ -153,10 +158,20 @@ fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, A
         ("<S-Left>", Board, b, "Move the node left/right in its layer", board(BoardKey::Move(-1))),
         ("<S-Right>", Board, b, "Move the node left/right in its layer", board(BoardKey::Move(1))),
         ("a", Board, b, "Add a node from the palette of node kinds", board(BoardKey::Add)),
+        ("t", Board, b, "Add a workflow from the template browser", board(BoardKey::Templates)),
+        ("e", Board, b, "Edit the node's parameters in a form", board(BoardKey::EditParams)),
         ("c", Board, b, "Connect from the node; arrows choose the target", board(BoardKey::Connect)),
-        ("<Enter>", Board, b, "Make the connection", board(BoardKey::Confirm)),
-        ("d", Board, b, "Delete the node and its edges", board(BoardKey::Delete)),
-        ("<Delete>", Board, b, "Delete the node and its edges", board(BoardKey::Delete)),
+        ("<Enter>", Board, b, "Make the connection, else edit the node's parameters", board(BoardKey::Confirm)),
+        ("d", Board, b, "Delete the node (or marks, or collapsed group) and its edges", board(BoardKey::Delete)),
+        ("<Delete>", Board, b, "Delete the node (or marks, or collapsed group) and its edges", board(BoardKey::Delete)),
+        ("v", Board, b, "Mark/unmark the node (delete, duplicate, group apply to marks)", board(BoardKey::Mark)),
+        ("D", Board, b, "Duplicate the node or marks (same inputs, fresh ids)", board(BoardKey::Duplicate)),
+        ("g", Board, b, "Group the marked nodes, else collapse/expand the group", board(BoardKey::Group)),
+        ("G", Board, b, "Dissolve the node's group", board(BoardKey::Ungroup)),
+        ("+", Board, b, "Zoom in/out: boxes, one line per node, dots", board(BoardKey::Zoom(-1))),
+        ("=", Board, b, "Zoom in/out: boxes, one line per node, dots", board(BoardKey::Zoom(-1))),
+        ("-", Board, b, "Zoom in/out: boxes, one line per node, dots", board(BoardKey::Zoom(1))),
+        ("m", Board, b, "Show/hide the minimap of a large workflow", board(BoardKey::Minimap)),
         ("u", Board, b, "Undo the last board edit", board(BoardKey::Undo)),
         ("<C-z>", Board, b, "Undo the last board edit", board(BoardKey::Undo)),
         ("r", Board, b, "Redo", board(BoardKey::Redo)),
@@ -167,9 +182,15 @@ fn default_bindings() -> Vec<(&'static str, Scope, &'static str, &'static str, A
         ("x", Board, b, "Run the saved workflow (the Monitor follows it)", board(BoardKey::Run)),
         ("<PageUp>", Board, b, "Scroll the board", board(BoardKey::Page(-1))),
         ("<PageDown>", Board, b, "Scroll the board", board(BoardKey::Page(1))),
-        ("<Esc>", Board, b, "Cancel the connection, else to the editor", board(BoardKey::Escape)),
+        ("<Esc>", Board, b, "Cancel the connection, else clear the marks, else to the editor", board(BoardKey::Escape)),
         ("?", Board, b, "Show this help", Action::Help),
         ("<Tab>", Board, b, "Focus the next pane", Action::FocusNext),
+        ("<Up>", Monitor, m, "Highlight an error (a node that needed a recovery)", monitor(MonitorKey::Select(-1))),
+        ("<Down>", Monitor, m, "Highlight an error (a node that needed a recovery)", monitor(MonitorKey::Select(1))),
+        ("k", Monitor, m, "Highlight an error (a node that needed a recovery)", monitor(MonitorKey::Select(-1))),
+        ("j", Monitor, m, "Highlight an error (a node that needed a recovery)", monitor(MonitorKey::Select(1))),
+        ("<Enter>", Monitor, m, "Jump to its node on the board; show its log and recovery", monitor(MonitorKey::Open)),
+        ("<Esc>", Monitor, m, "Close the error's detail, else to the editor", monitor(MonitorKey::Back)),
         ("?", OtherPane, "In the other panes", "Show this help", Action::Help),
         ("<Tab>", OtherPane, "In the other panes", "Focus the next pane", Action::FocusNext),
         ("<Esc>", OtherPane, "In the other panes", "Back to the editor", Action::Focus(PaneId::Editor)),
@@ -232,12 +253,17 @@ impl Keymap {
             PaneId::Editor => Scope::Editor,
             PaneId::Conductor => Scope::Conductor,
             PaneId::Board => Scope::Board,
-            PaneId::Monitor => Scope::OtherPane,
+            PaneId::Monitor => Scope::Monitor,
         };
         let bound = self
             .index
             .get(&(Scope::Global, key))
             .or_else(|| self.index.get(&(scope, key)))
+            .or_else(|| {
+                (scope == Scope::Monitor)
+                    .then(|| self.index.get(&(Scope::OtherPane, key)))
+                    .flatten()
+            })
             .map(|&i| self.bindings[i].action.clone());
         if bound.is_some() {
             return bound;
@@ -263,7 +289,11 @@ fn overlay_action(key: Key, overlay: &Overlay) -> Option<Action> {
         (KeyCode::Char('c' | 'q'), _) if ctrl => Some(Action::Cancel),
         (KeyCode::F(1), Overlay::Help { .. }) => Some(Action::Cancel),
         (KeyCode::Enter, _) => Some(Action::Confirm),
-        (KeyCode::Backspace, Overlay::Prompt(_)) => Some(Action::OverlayBackspace),
+        (KeyCode::Backspace, Overlay::Prompt(_) | Overlay::Board(_)) => {
+            Some(Action::OverlayBackspace)
+        }
+        (KeyCode::Tab, Overlay::Board(_)) => Some(Action::OverlayMove(1)),
+        (KeyCode::BackTab, Overlay::Board(_)) => Some(Action::OverlayMove(-1)),
         (KeyCode::Left, Overlay::Prompt(_)) => Some(Action::OverlayMove(-1)),
         (KeyCode::Right, Overlay::Prompt(_)) => Some(Action::OverlayMove(1)),
         (KeyCode::Home, Overlay::Prompt(_)) => Some(Action::OverlayMove(i32::MIN)),

@@ -7,7 +7,9 @@ use std::path::Path;
 use serde_json::json;
 
 use super::Exit;
+use super::ofb_session::OfbSession;
 use crate::adapters::LocalConductor;
+use crate::adapters::conductor::RecordSlot;
 use crate::cli::{AskArgs, PlannerArg};
 use crate::paths::DataPaths;
 use crate::ports::conductor::{
@@ -16,8 +18,9 @@ use crate::ports::conductor::{
 };
 
 pub(super) fn run(args: &AskArgs, paths: &DataPaths) -> Exit {
+    let record = RecordSlot::default();
     let conductor = match LocalConductor::configured(paths.clone()) {
-        Ok(conductor) => conductor,
+        Ok(conductor) => conductor.recording_into(record.clone()),
         Err(error) => {
             eprintln!("symphony: {error}");
             return Exit::CannotStart;
@@ -70,9 +73,15 @@ pub(super) fn run(args: &AskArgs, paths: &DataPaths) -> Exit {
         }
         return Exit::Success;
     }
+    // The workflow and its run are recorded in OFB (or queued for it).
+    let _ofb = OfbSession::start(paths, &record);
+    let mut started = None;
     let report = conductor.run(
         &proposal,
         &mut |event| {
+            if let ConductorEvent::Started { run_id, workflow } = &event {
+                started = Some((run_id.clone(), workflow.clone()));
+            }
             if !args.json {
                 show_step(&event);
             }
@@ -93,7 +102,13 @@ pub(super) fn run(args: &AskArgs, paths: &DataPaths) -> Exit {
             }
         }
         Err(ConductorError::Cancelled) => {
-            eprintln!("symphony: cancelled; the run can be resumed (`symphony runs`)");
+            match started {
+                Some((run_id, workflow)) => eprintln!(
+                    "symphony: cancelled; resume it with `symphony run {} --resume {run_id}`",
+                    workflow.display()
+                ),
+                None => eprintln!("symphony: cancelled before the run started"),
+            }
             Exit::Stopped
         }
         Err(error) => {
@@ -283,6 +298,9 @@ fn print_report(proposal: &Proposal, report: &RunReport) {
         report.elapsed.as_secs_f64(),
         report.run_id
     );
+    if let Some(recorded) = &report.recorded {
+        eprintln!("{recorded}");
+    }
 }
 
 fn plan_json(proposal: &Proposal) -> serde_json::Value {
@@ -308,5 +326,6 @@ fn report_json(proposal: &Proposal, report: &RunReport) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "failures": report.failures.iter().map(|(s, why)| json!({"step": s, "error": why})).collect::<Vec<_>>(),
         "recoveries": report.recoveries,
+        "recorded": report.recorded,
     })
 }

@@ -1,6 +1,6 @@
-//! `symphony ext validate | install | list | remove | run | config | schema`: the Orchestra Kit
-//! from the command line; and the hidden `symphony ext-host`, the per-extension host process the core
-//! starts (see the `extensions` crate's `host` module).
+//! `symphony ext validate | install | approve | revoke | list | remove | run | config | schema`:
+//! the Orchestra Kit from the command line; and the hidden `symphony ext-host`, the
+//! per-extension host process the core starts (see the `extensions` crate's `host` module).
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -13,6 +13,8 @@ use crate::ports::ExtensionPort;
 use serde_json::json;
 
 use super::Exit;
+use super::ext_approval::{self, InstallGrant};
+use crate::adapters::ofb::governance::GrantChoice;
 use crate::cli::ExtCommand;
 use crate::paths::DataPaths;
 
@@ -40,6 +42,7 @@ pub(super) fn run(command: ExtCommand, paths: &DataPaths) -> Exit {
                 }
                 ExtensionError::Cancelled(_) => Exit::Stopped,
                 ExtensionError::NotInstalled(_)
+                | ExtensionError::NotApproved { .. }
                 | ExtensionError::AlreadyInstalled { .. }
                 | ExtensionError::Incomplete { .. }
                 | ExtensionError::Io { .. }
@@ -96,7 +99,11 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
     match command {
         ExtCommand::Validate { path, json } => return Ok(validate(&path, json)),
         ExtCommand::Schema => print!("{}", manifest_schema()),
-        ExtCommand::Install { path } => {
+        ExtCommand::Install {
+            path,
+            grant,
+            local_grant,
+        } => {
             let installed = registry.install(&path)?;
             println!(
                 "installed {} {} in {}",
@@ -104,10 +111,23 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
                 installed.manifest.version,
                 installed.dir.display()
             );
+            let grant = match (local_grant, grant) {
+                (true, _) => InstallGrant::Local,
+                (false, Some(text)) => InstallGrant::Grant(GrantChoice::parse(&text)),
+                (false, None) => InstallGrant::Ask,
+            };
+            return Ok(ext_approval::after_install(
+                &registry, &installed, grant, paths,
+            ));
         }
+        ExtCommand::Approve { id, grant } => {
+            return Ok(ext_approval::approve(&registry, &id, grant, paths));
+        }
+        ExtCommand::Revoke { id } => return Ok(ext_approval::revoke(&registry, &id, paths)),
         ExtCommand::List { json } => {
             for i in registry.list()? {
                 let m = &i.manifest;
+                let approval = registry.approval(&i)?;
                 if json {
                     let methods: Vec<&str> = m
                         .file
@@ -117,14 +137,19 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
                         .collect();
                     println!(
                         "{}",
-                        json!({"id": m.id, "version": m.version.to_string(), "type": m.file.kind, "runtime": m.file.runtime.kind, "methods": methods, "dir": i.dir})
+                        json!({"id": m.id, "version": m.version.to_string(), "type": m.file.kind, "runtime": m.file.runtime.kind, "methods": methods, "dir": i.dir, "approval": approval})
                     );
                 } else {
                     let kind = format!("{:?}", m.file.kind).to_lowercase();
                     let runtime = format!("{:?}", m.file.runtime.kind).to_lowercase();
                     println!(
-                        "{:<28} {:<10} {:<11} {:<7} {}",
-                        m.id, m.version, kind, runtime, m.file.name
+                        "{:<28} {:<10} {:<11} {:<7} {:<14} {}",
+                        m.id,
+                        m.version,
+                        kind,
+                        runtime,
+                        ext_approval::status_label(&approval),
+                        m.file.name
                     );
                 }
             }

@@ -78,6 +78,11 @@ fn as_json_value(
             "elapsed_ms": n.elapsed_ms(),
             "error": n.error,
             "via": n.via.as_ref().map(|v| v.as_str()),
+            "reason": n.reason,
+            "attempt_errors": n.attempt_errors.iter().map(|(attempt, error)| json!({
+                "attempt": attempt,
+                "error": error,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }
@@ -140,6 +145,9 @@ fn table(id: &RunId, workflow: Option<(String, Option<String>)>, history: &RunHi
         }
         if let Some(error) = &n.error {
             line.push_str(&format!("  {}", error.lines().next().unwrap_or_default()));
+        }
+        if let Some(reason) = &n.reason {
+            line.push_str(&format!("  {}", reason.lines().next().unwrap_or_default()));
         }
         out.push_str(line.trim_end());
         out.push('\n');

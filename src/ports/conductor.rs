@@ -84,6 +84,9 @@ pub struct Proposal {
     pub providers: Vec<(StepId, String)>,
     /// What the steps read, as it will be given to the first steps.
     pub attachments: Vec<Attachment>,
+    /// A cancelled run of this very plan to resume, keeping its finished steps, instead of
+    /// starting afresh (set by the chat's `/retry` after a cancel).
+    pub resume: Option<String>,
 }
 
 /// The state of one step of a running plan.
@@ -108,6 +111,13 @@ pub enum StepState {
 pub enum ConductorEvent {
     /// A piece of the planner's streamed reply (Markdown).
     Token(String),
+    /// The run is journaled under this id (a cancelled run resumes under it).
+    Started {
+        /// The run's id.
+        run_id: String,
+        /// The workflow file it runs (`symphony run FILE --resume ID` resumes it headless).
+        workflow: PathBuf,
+    },
     /// A step changed state.
     Step {
         /// Which.
@@ -151,6 +161,8 @@ pub struct RunReport {
     pub recoveries: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
+    /// What became of its record with OFB, in a sentence (`None` when nothing records runs).
+    pub recorded: Option<String>,
 }
 
 /// Why a Conductor call failed, said so that the user knows what to do.

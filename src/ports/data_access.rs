@@ -111,6 +111,9 @@ pub trait DataAccessPort: Send + Sync {
     /// `GET /runs/{id}`.
     fn get_run(&self, id: RunId) -> impl Future<Output = DataResult<Run>> + Send;
 
+    /// `GET /workflows/{id}/runs`: a workflow's runs, oldest first.
+    fn list_runs(&self, workflow: WorkflowId) -> impl Future<Output = DataResult<Vec<Run>>> + Send;
+
     /// `PATCH /runs/{id}`: record a run's state and node results.
     fn record_run_status(
         &self,
@@ -127,6 +130,12 @@ pub trait DataAccessPort: Send + Sync {
         key: &IdempotencyKey,
     ) -> impl Future<Output = DataResult<Extension>> + Send;
 
+    /// `GET /projects/{id}/extensions`: a project's extensions.
+    fn list_extensions(
+        &self,
+        project: ProjectId,
+    ) -> impl Future<Output = DataResult<Vec<Extension>>> + Send;
+
     /// `GET /extensions/{id}`: requested versus granted permissions.
     fn get_extension(&self, id: ExtensionId) -> impl Future<Output = DataResult<Extension>> + Send;
 
@@ -135,6 +144,13 @@ pub trait DataAccessPort: Send + Sync {
         &self,
         id: ExtensionId,
         request: &ExtensionGrant,
+        key: &IdempotencyKey,
+    ) -> impl Future<Output = DataResult<Extension>> + Send;
+
+    /// `DELETE /extensions/{id}/approval`: an Admin revokes it; nothing is granted.
+    fn revoke_extension(
+        &self,
+        id: ExtensionId,
         key: &IdempotencyKey,
     ) -> impl Future<Output = DataResult<Extension>> + Send;
 

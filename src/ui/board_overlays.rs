@@ -64,6 +64,10 @@ pub fn render<'a>(
                 rect,
             );
         }
+        BoardOverlay::Templates(browser) => {
+            super::board_forms::render_browser(state, browser, frame, block);
+        }
+        BoardOverlay::Form(form) => super::board_forms::render_form(state, form, frame, block),
         BoardOverlay::Path { purpose, input } => {
             let label = match purpose {
                 PathPurpose::Open => "Open workflow: ",

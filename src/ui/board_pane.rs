@@ -16,9 +16,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar;
 
+use crate::app::board::group;
+use crate::app::board::ports;
 use crate::app::board::state::{BoardState, Tone};
 use crate::app::board::update::is_candidate;
 use crate::app::board::view::{FOOTER_ROWS, HEADER_ROWS, effective_scroll, visible_layers};
+use crate::app::board::zoom::Zoom;
 use crate::app::state::AppState;
 use crate::theme::UiColors;
 
@@ -65,7 +68,13 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     render_header(board, ui, frame, area, &view);
     let buf = frame.buffer_mut();
     draw_edges(board, ui, buf, &view);
-    draw_nodes(board, ui, buf, &view);
+    if board.zoom == Zoom::Boxes {
+        let run = crate::app::monitor::board_states(board, &state.monitor);
+        draw_nodes(board, ui, buf, &view, &run);
+    } else {
+        super::board_zoomed::draw_nodes(board, ui, buf, view.rect, view.scroll);
+    }
+    super::board_minimap::draw(board, ui, buf, view.rect, view.scroll);
     render_footer(board, ui, frame, area);
 }
 
@@ -80,7 +89,14 @@ fn render_empty(board: &BoardState, ui: &UiColors, frame: &mut Frame, area: Rect
             fg(ui.dim),
         )),
         Line::default(),
-        hint_line(ui, &[("a", "add a node"), ("o", "open a workflow file")]),
+        hint_line(
+            ui,
+            &[
+                ("a", "add a node"),
+                ("t", "templates"),
+                ("o", "open a workflow file"),
+            ],
+        ),
         hint_line(ui, &[("/board", "in the Conductor shows its plan here")]),
     ];
     if let Some(notice) = &board.notice {
@@ -188,10 +204,23 @@ fn render_footer(board: &BoardState, ui: &UiColors, frame: &mut Frame, area: Rec
                 format!("✗ [{}] {error}", error.code()),
                 fg(ui.error),
             )),
-            None => Line::from(vec![
-                Span::styled(format!("▸ {}", node.id), fg(ui.title)),
-                Span::styled(format!("  {}", describe(node)), fg(ui.dim)),
-            ]),
+            None => match group::collapsed_group_of(&board.doc, &node.id) {
+                Some(g) => {
+                    let members = group::members(&board.doc, g)
+                        .iter()
+                        .map(|m| m.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    Line::from(vec![
+                        Span::styled(format!("▸ group {g}"), fg(ui.title)),
+                        Span::styled(format!("  {members}"), fg(ui.dim)),
+                    ])
+                }
+                None => Line::from(vec![
+                    Span::styled(format!("▸ {}", node.id), fg(ui.title)),
+                    Span::styled(format!("  {}", describe(node)), fg(ui.dim)),
+                ]),
+            },
         },
         None => Line::default(),
     };
@@ -225,6 +254,9 @@ fn describe(node: &NodeSpec) -> String {
     let mut parts = vec![node.kind.name().to_owned()];
     if let Some(runner) = &node.runner {
         parts.push(format!("runner {runner}"));
+    }
+    if let Some(group) = &node.group {
+        parts.push(format!("group {group}"));
     }
     let ports = |list: &[pit::dag::PortSpec]| {
         list.iter()
@@ -393,6 +425,22 @@ const DOUBLE: Frame9 = Frame9 {
     h: '═',
     v: '║',
 };
+const ROUNDED: Frame9 = Frame9 {
+    tl: '╭',
+    tr: '╮',
+    bl: '╰',
+    br: '╯',
+    h: '─',
+    v: '│',
+};
+const MARKED: Frame9 = Frame9 {
+    tl: '┏',
+    tr: '┓',
+    bl: '┗',
+    br: '┛',
+    h: '╍',
+    v: '╏',
+};
 const DASHED: Frame9 = Frame9 {
     tl: '┌',
     tr: '┐',
@@ -402,7 +450,15 @@ const DASHED: Frame9 = Frame9 {
     v: '┆',
 };
 
-fn draw_nodes(board: &BoardState, ui: &UiColors, buf: &mut Buffer, view: &View) {
+/// Draws the node boxes; `run` holds the followed run's node states (empty when the board
+/// shows another workflow), drawn as a symbol and a colour.
+fn draw_nodes(
+    board: &BoardState,
+    ui: &UiColors,
+    buf: &mut Buffer,
+    view: &View,
+    run: &HashMap<&pit::dag::NodeId, pit::runs::NodeOutcome>,
+) {
     let (graph, (sx, sy)) = (view.rect, view.scroll);
     let problems = board.problems();
     let (bw, bh) = (board.options.node_width, board.options.node_height);
@@ -419,8 +475,12 @@ fn draw_nodes(board: &BoardState, ui: &UiColors, buf: &mut Buffer, view: &View) 
         })
         .collect();
     let (x1, y1) = (sx + u32::from(graph.width), sy + u32::from(graph.height));
+    let hidden = group::hidden(&board.doc);
     for (i, place) in board.layout.nodes.iter().enumerate() {
         if place.x >= x1 || place.x + bw <= sx || place.y >= y1 || place.y + bh <= sy {
+            continue;
+        }
+        if hidden.get(i).copied().unwrap_or(false) {
             continue;
         }
         let Some(node) = board.doc.file.nodes.get(i) else {
@@ -429,13 +489,23 @@ fn draw_nodes(board: &BoardState, ui: &UiColors, buf: &mut Buffer, view: &View) 
         let selected = board.selected.as_ref() == Some(&node.id);
         let source = board.connecting.as_ref() == Some(&node.id);
         let dimmed = board.connecting.is_some() && !source && !is_candidate(board, &node.id);
-        let own = problems.get(&node.id);
+        let candidate = board.connecting.is_some() && !source && !dimmed;
+        let collapsed = group::collapsed_group_of(&board.doc, &node.id);
+        let own = match collapsed {
+            Some(g) => group_problems(board, &problems, g),
+            None => problems.get(&node.id).cloned(),
+        };
+        let own = own.as_ref();
         let (frame, border) = if source {
             (&DOUBLE, fg(ui.accent).add_modifier(Modifier::BOLD))
         } else if selected {
             (&THICK, fg(ui.border_focused).add_modifier(Modifier::BOLD))
         } else if dimmed {
             (&DASHED, fg(ui.dim))
+        } else if board.marks.contains(&node.id) {
+            (&MARKED, fg(ui.accent))
+        } else if candidate {
+            (&ROUNDED, fg(ui.accent).add_modifier(Modifier::BOLD))
         } else if own.is_some() {
             (&THIN, fg(ui.error))
         } else {
@@ -470,6 +540,24 @@ fn draw_nodes(board: &BoardState, ui: &UiColors, buf: &mut Buffer, view: &View) 
                 put(dx, dy, ' ', text);
             }
         }
+        // Ports on the borders: inputs on the top one, outputs on the bottom one.
+        if collapsed.is_none() {
+            // The bottom label stops short of the middle, where edges leave.
+            let rooms = [bw.saturating_sub(4), (bw / 2).saturating_sub(3)];
+            for ((dy, list), room) in [(0, &node.inputs), (bh - 1, &node.outputs)]
+                .into_iter()
+                .zip(rooms)
+            {
+                if list.is_empty() {
+                    continue;
+                }
+                let mut dx = 2;
+                for (c, w) in fit(&ports::label(list), room as usize) {
+                    put(dx, dy, c, border);
+                    dx += w;
+                }
+            }
+        }
         // Where edges leave: a tee in the bottom border.
         for &(x, y) in starts.iter() {
             if y == place.y + bh && x > place.x && x < place.x + bw - 1 {
@@ -488,7 +576,10 @@ fn draw_nodes(board: &BoardState, ui: &UiColors, buf: &mut Buffer, view: &View) 
             .name
             .clone()
             .unwrap_or_else(|| node.id.as_str().to_owned());
-        let title = format!("{} {name}", kind_symbol(node.kind));
+        let title = match collapsed {
+            Some(g) => format!("⊞ {g} ({})", group::members(&board.doc, g).len()),
+            None => format!("{} {name}", kind_symbol(node.kind)),
+        };
         let title_style = if dimmed {
             text
         } else {
@@ -511,12 +602,40 @@ fn draw_nodes(board: &BoardState, ui: &UiColors, buf: &mut Buffer, view: &View) 
                 };
                 write(2, &format!("✗ {}{more}", list[0].code()), fg(ui.error));
             }
+            None if !run.is_empty() => match run.get(&node.id) {
+                Some(&outcome) => {
+                    let style = super::monitor_pane::outcome_style(ui, outcome);
+                    let state = format!("{} {}", outcome.symbol(), outcome.word());
+                    write(2, &state, style);
+                }
+                None => write(2, "○ not started", fg(ui.dim)),
+            },
             None => {
-                let state = format!("{} ✓", node.kind.name());
+                let state = match collapsed {
+                    Some(_) => "group ✓ (g expands)".to_owned(),
+                    None => format!("{} ✓", node.kind.name()),
+                };
                 write(2, &state, if dimmed { text } else { fg(ui.dim) });
             }
         }
     }
+}
+
+/// The problems of a collapsed group's members, the first member's first.
+fn group_problems<'a>(
+    board: &'a BoardState,
+    problems: &HashMap<&'a pit::dag::NodeId, Vec<&'a pit::dag::ValidationError>>,
+    group: &str,
+) -> Option<Vec<&'a pit::dag::ValidationError>> {
+    let mut all: Vec<&pit::dag::ValidationError> = Vec::new();
+    for id in group::members(&board.doc, group) {
+        for e in problems.get(&id).into_iter().flatten() {
+            if !all.contains(e) {
+                all.push(e);
+            }
+        }
+    }
+    (!all.is_empty()).then_some(all)
 }
 
 /// The characters of `s` that fit in `width` columns, with their widths; an ellipsis ends a

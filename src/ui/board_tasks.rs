@@ -122,6 +122,7 @@ impl BoardTasks {
                             &c.description,
                             c.instrument,
                         )
+                        .with_media_types(&c.inputs, &c.outputs)
                     })
                     .collect();
                 let _ = actions.send(Action::Board(BoardAction::Extensions(templates)));
@@ -339,6 +340,7 @@ kind = "control"
                 explanation: String::new(),
                 providers: Vec::new(),
                 attachments: Vec::new(),
+                resume: None,
             };
             assert!(
                 tasks

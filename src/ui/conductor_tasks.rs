@@ -17,6 +17,8 @@ use crate::app::chat::{ConductorFailure, ConductorUpdate};
 use crate::app::{Action, Effect};
 use crate::ports::conductor::{CancelFlag, ConductorEvent, ConductorPort};
 
+use super::step_clock::{StepClock, TICK};
+
 /// Why the pane has no Conductor when none is given (the log has the details).
 pub const NOT_WIRED: &str = "it could not be set up (the log, DATA_DIR/logs/symphony.log, \
      says why); the editor and the other panes work";
@@ -136,10 +138,28 @@ impl ConductorTasks {
         };
         let cancel = CancelFlag::new();
         let flag = cancel.clone();
+        // Running steps' times keep moving between the Conductor's events.
+        let clock = Arc::new(StepClock::default());
+        let ticker = {
+            let (clock, actions) = (clock.clone(), actions.clone());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(TICK);
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    clock.tick(&mut |event| {
+                        let _ = actions.send(Action::Conductor(event.into()));
+                    });
+                }
+            })
+        };
         let handle = tokio::task::spawn_blocking(move || {
             let events_tx = actions.clone();
+            let events_clock = clock.clone();
             let mut events = move |event: ConductorEvent| {
-                let _ = events_tx.send(Action::Conductor(event.into()));
+                events_clock.see(event, &mut |event| {
+                    let _ = events_tx.send(Action::Conductor(event.into()));
+                });
             };
             IN_GUARDED_CALL.with(|c| c.set(true));
             let result = catch_unwind(AssertUnwindSafe(|| call(&*port, &mut events, &flag)));
@@ -149,6 +169,8 @@ impl ConductorTasks {
                 tracing::error!("the Conductor panicked: {message}");
                 ConductorUpdate::Failed(ConductorFailure::Crashed(message))
             });
+            ticker.abort();
+            clock.stop();
             let _ = actions.send(Action::Conductor(update));
         });
         self.current = Some((cancel, handle));
@@ -243,6 +265,7 @@ mod tests {
                 explanation: "I will **upper-case** it.".into(),
                 providers: vec![(step_id("upper"), "text-ops".into())],
                 attachments: request.attachments.clone(),
+                resume: None,
             })
         }
 
@@ -268,6 +291,7 @@ mod tests {
                 failures: Vec::new(),
                 recoveries: Vec::new(),
                 elapsed: Duration::from_millis(7),
+                recorded: None,
             })
         }
     }

@@ -68,6 +68,14 @@ pub fn action_for_event(event: Event, state: &AppState, keymap: &Keymap) -> Opti
                 col: mouse.column,
                 row: mouse.row,
             }),
+            MouseEventKind::Drag(MouseButton::Left) => Some(Action::Drag {
+                col: mouse.column,
+                row: mouse.row,
+            }),
+            MouseEventKind::Up(MouseButton::Left) => Some(Action::Release {
+                col: mouse.column,
+                row: mouse.row,
+            }),
             MouseEventKind::ScrollUp => Some(Action::Wheel(-3)),
             MouseEventKind::ScrollDown => Some(Action::Wheel(3)),
             _ => None,

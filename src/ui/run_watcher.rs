@@ -1,17 +1,22 @@
 //! Watches `DATA_DIR/runs/` for the monitor pane: twice a second, the newest run's journal is
-//! read again when it grew, folded into its history and sent as `Action::Monitor`. Runs
-//! started anywhere (the Conductor, `symphony run` in another terminal) show up.
+//! read again when it grew (or the run is live), folded into its history and sent as
+//! `Action::Monitor`. Runs started anywhere (the Conductor, `symphony run` in another
+//! terminal) show up. Troubled nodes' logs are read here too, so that the pane and its update
+//! never touch the disk.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pit::journal::{self, Record};
-use pit::runs::{RunHistory, RunId};
+use pit::runs::{self, RunHistory, RunId};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::app::Action;
-use crate::app::monitor::RunView;
+use crate::app::monitor::{RunSource, RunView};
+
+/// How long a run without an end may write nothing before it counts as killed, not live.
+const QUIET_MS: u64 = 10 * 60 * 1000;
 
 /// How often the runs directory is looked at.
 const POLL: Duration = Duration::from_millis(500);
@@ -20,18 +25,23 @@ const POLL: Duration = Duration::from_millis(500);
 pub fn watch_runs(runs: PathBuf, tx: UnboundedSender<Action>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut seen: Option<(String, u64)> = None;
+        let mut live = false;
         let mut tick = tokio::time::interval(POLL);
         loop {
             tick.tick().await;
             let dir = runs.clone();
-            let last = seen.clone();
+            // A live run is read again even when its journal did not grow, so that running
+            // nodes' times go on (the pane's update never reads the clock).
+            let last = if live { None } else { seen.clone() };
             let found = tokio::task::spawn_blocking(move || newest_changed(&dir, last.as_ref()))
                 .await
                 .ok()
                 .flatten();
             if let Some((key, view)) = found {
                 seen = Some(key);
-                if tx.send(Action::Monitor(view)).is_err() {
+                // A run without an end whose journal has been quiet for long was killed.
+                live = view.ended.is_none() && view.now_ms < view.last_ms + QUIET_MS;
+                if tx.send(Action::Monitor(Box::new(view))).is_err() {
                     break;
                 }
             } else if tx.is_closed() {
@@ -56,16 +66,59 @@ fn newest_changed(runs: &Path, seen: Option<&(String, u64)>) -> Option<((String,
         return None;
     }
     let contents = journal::read(&path).ok()?;
-    let workflow = contents
-        .records
+    let view = view_of_run(
+        &runs.join(&newest),
+        &newest,
+        &contents.records,
+        runs::now_ms(),
+    );
+    Some((key, view))
+}
+
+/// How much of a troubled node's log the monitor keeps (its end).
+const LOG_TAIL: usize = 16 * 1024;
+
+/// The monitor's view of the run in `dir` (id `run`) from its journal's `records`, read at
+/// `now_ms`, with the end of each troubled node's log (`logs/<node>.log`).
+pub fn view_of_run(dir: &Path, run: &str, records: &[Record], now_ms: u64) -> RunView {
+    let (file, name) = records
         .iter()
         .find_map(|r| match r {
-            Record::Run(run) => Some(run.name.clone().unwrap_or_else(|| run.workflow.clone())),
+            Record::Run(run) => Some((run.workflow.clone(), run.name.clone())),
             _ => None,
         })
         .unwrap_or_default();
-    let history = RunHistory::from_records(&contents.records);
-    Some((key, RunView::new(newest, workflow, &history)))
+    let history = RunHistory::from_records(records);
+    let source = RunSource {
+        run: run.to_owned(),
+        file: file.into(),
+        name,
+        dir: dir.to_owned(),
+        now_ms,
+    };
+    let mut view = RunView::new(source, &history);
+    for row in &mut view.rows {
+        if row.recovery().is_some() {
+            row.log = read_tail(&runs::log_path(dir, row.node.as_str()));
+        }
+    }
+    view
+}
+
+/// The end of a file, from a line start, when it exists and is not empty.
+fn read_tail(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut start = bytes.len().saturating_sub(LOG_TAIL);
+    if start > 0 {
+        start += bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+    }
+    let text = String::from_utf8_lossy(&bytes[start..])
+        .trim_end()
+        .to_owned();
+    (!text.is_empty()).then_some(text)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::task::JoinHandle;
 
+use crate::adapters::conductor::RecordSlot;
 use crate::adapters::ofb::DataConnection;
 use crate::adapters::ofb::reconnect::Timing;
 use crate::adapters::{LocalConductor, XiEditor};
@@ -50,14 +51,26 @@ pub fn run(cli: Cli) -> Result<(), SymphonyError> {
     let result = runtime.block_on(async move {
         // OFB starts in the background (about a second of Python imports): the first frame does
         // not wait for it, and nothing about it can stop Symphony.
+        // Once it answers, the extensions' approvals are brought up to date and the Conductor
+        // records its runs there.
         let data_paths = paths.clone();
-        let data = tokio::spawn(async move { DataConnection::start(&data_paths).await });
+        let record = RecordSlot::default();
+        let record_fill = record.clone();
+        let data = tokio::spawn(async move {
+            let connection = DataConnection::start(&data_paths).await;
+            if let Err(reason) = connection.serve_conductor(&data_paths, &record_fill).await {
+                tracing::warn!("the Conductor's runs are not recorded in OFB: {reason}");
+            }
+            connection
+        });
         let (editor, events) = XiEditor::start(&paths).await?;
         let mut terminal = enter_terminal()?;
         // The Conductor on this machine's extensions and Pit; if it cannot be set up (a bad
         // SYMPHONY_LLM_* setting), the chat pane says it is not available, and the log why.
         let conductor = match LocalConductor::configured(paths.clone()) {
-            Ok(conductor) => Some(Arc::new(conductor) as Arc<dyn ConductorPort>),
+            Ok(conductor) => {
+                Some(Arc::new(conductor.recording_into(record)) as Arc<dyn ConductorPort>)
+            }
             Err(error) => {
                 tracing::warn!("the Conductor is not available: {error}");
                 None
@@ -197,6 +210,9 @@ async fn main_loop(
         });
     }
     board.load_extensions();
+    // The template browser's templates and the parameter forms' schemas, read off the loop.
+    let library_load =
+        super::board_library::spawn_load(background_tx.clone(), cli.data_dir.clone());
     // The monitor pane follows the newest run, whoever started it.
     let runs_watch = DataPaths::resolve(cli.data_dir.as_deref())
         .ok()
@@ -256,6 +272,7 @@ async fn main_loop(
         }
     }
     conductor.shutdown();
+    library_load.abort();
     if let Some(watch) = runs_watch {
         watch.abort();
     }

@@ -1,5 +1,7 @@
 //! Running the real `symphony` binary from integration tests: one data directory per test,
-//! the environment's data directory and LLM endpoint removed, standard input given or closed.
+//! the environment's data directory and LLM endpoint removed, OFB turned off (extensions are
+//! installed with `--local-grant`; `tests/ext_approval.rs` covers OFB's decisions), standard
+//! input given or closed.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -9,12 +11,24 @@ use std::process::{Command, Output, Stdio};
 /// `symphony --data-dir DATA ARGS…`, with `stdin` written to its standard input (closed
 /// when `None`).
 pub fn symphony(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    symphony_with(data, args, stdin, &[])
+}
+
+/// [`symphony`] with environment variables set (after the defaults, so that they win).
+pub fn symphony_with(
+    data: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_symphony"))
         .arg("--data-dir")
         .arg(data)
         .args(args)
         .env_remove("SYMPHONY_DATA_DIR")
         .env_remove("SYMPHONY_LLM_BASE_URL")
+        .env("SYMPHONY_OFB_URL", "none")
+        .envs(env.iter().copied())
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

@@ -101,7 +101,7 @@ impl LiveOfb {
             .with_session(self.admin_token())
     }
 
-    fn admin_token(&self) -> BearerToken {
+    pub fn admin_token(&self) -> BearerToken {
         let token = std::fs::read_to_string(self.dir.path().join("admin.token")).unwrap();
         BearerToken(token.trim().to_owned())
     }

@@ -14,7 +14,20 @@ const THEN: &[&str] = &[
     ". ",
     ", ",
     " and ",
+    " but ",
 ];
+
+/// How a clause that forbids something starts: it asks for no step.
+const NEGATIONS: &[&str] = &[
+    "no ", "not ", "don't ", "dont ", "do not ", "never ", "without ", "avoid ", "nor ",
+];
+
+/// Whether `clause` forbids rather than asks ("no capital letters", "don't sort it"): it
+/// constrains the plan, and is not matched to a capability.
+pub fn is_negation(clause: &str) -> bool {
+    let lower = clause.trim().to_lowercase();
+    NEGATIONS.iter().any(|n| lower.starts_with(n))
+}
 
 /// The clauses of `intent` in the order they should run: split at sequencing words
 /// ("then", "and", commas…); "A after B" and "before A, B" put B first.
@@ -56,6 +69,24 @@ pub fn clauses(intent: &str) -> Vec<String> {
     }
     out.retain(|c| !c.is_empty());
     out
+}
+
+#[cfg(test)]
+mod negation_tests {
+    use super::*;
+
+    #[test]
+    fn a_clause_that_forbids_is_a_negation_and_a_but_starts_one() {
+        assert_eq!(
+            clauses("lowercase it but no capital letters"),
+            ["lowercase it", "no capital letters"]
+        );
+        assert!(is_negation("no capital letters"));
+        assert!(is_negation("Don't sort it"));
+        assert!(is_negation("without the header"));
+        assert!(!is_negation("note the numbers"));
+        assert!(!is_negation("uppercase it"));
+    }
 }
 
 #[cfg(test)]

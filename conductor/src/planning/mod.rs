@@ -23,7 +23,7 @@ use crate::plan::{Catalog, Plan, PlanError};
 use crate::templates::Template;
 
 pub use bridge::{Bridge, bridge_types};
-pub use clauses::clauses;
+pub use clauses::{clauses, is_negation};
 pub use matching::{Hybrid, LexicalMatcher, MatchError, Matcher};
 pub use offline::{OfflinePlanner, Thresholds};
 

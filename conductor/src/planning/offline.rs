@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::bridge::bridge_types;
-use super::clauses::clauses;
+use super::clauses::{clauses, is_negation};
 use super::matching::Matcher;
 use super::{Drafted, PlanContext, Planner, PlannerError};
 use crate::fqg::policy::Policy;
@@ -57,6 +57,8 @@ struct ClauseMatches<'c> {
     matched: Vec<Matched<'c>>,
     /// The clauses nothing matched.
     unmatched: Vec<String>,
+    /// The clauses that forbid something ("no capital letters"): no step for them.
+    negated: Vec<String>,
     /// The capabilities that came closest to those, for an error.
     nearest: Vec<String>,
 }
@@ -97,12 +99,17 @@ impl OfflinePlanner {
         let accept = self.matcher.accept();
         let mut matched: Vec<Matched<'c>> = Vec::new();
         let mut unmatched = Vec::new();
+        let mut negated = Vec::new();
         let mut nearest: Vec<(f32, &str)> = Vec::new();
         let mut parts = clauses(intent);
         if parts.is_empty() {
             parts.push(intent.to_owned());
         }
         for clause in parts {
+            if is_negation(&clause) {
+                negated.push(clause);
+                continue;
+            }
             let scores = self.matcher.similarities(&clause, &documents)?;
             let best = scores
                 .iter()
@@ -141,6 +148,7 @@ impl OfflinePlanner {
         Ok(ClauseMatches {
             matched,
             unmatched,
+            negated,
             nearest,
         })
     }
@@ -301,6 +309,7 @@ impl Planner for OfflinePlanner {
         let ClauseMatches {
             matched,
             unmatched,
+            negated,
             nearest,
         } = self.match_clauses(intent, context.catalog)?;
         if cancelled() {
@@ -371,6 +380,13 @@ impl Planner for OfflinePlanner {
         };
         for clause in &unmatched {
             let _ = writeln!(notes, "- nothing installed matches “{clause}”: left out");
+        }
+        for clause in &negated {
+            let _ = writeln!(
+                notes,
+                "- “{clause}” forbids rather than asks: no step for it (check the plan does not \
+                 do it)"
+            );
         }
         plan.check(context.catalog)?;
         Ok(Drafted {

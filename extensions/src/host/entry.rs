@@ -1,4 +1,5 @@
-//! The `ext-host` command line: `--extension DIR --data DIR [--project DIR]` runs a host;
+//! The `ext-host` command line: `--extension DIR --data DIR [--project DIR] [--granted JSON]`
+//! runs a host (narrowed to the granted permissions);
 //! `--sandbox-exec SPEC -- PROGRAM [ARGS…]` confines this process and execs a native guest.
 
 use std::path::PathBuf;
@@ -15,15 +16,20 @@ pub fn main(args: &[String], launcher: Launcher) -> i32 {
     let mut extension = None;
     let mut data = None;
     let mut project = None;
+    let mut granted = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let slot = match arg.as_str() {
             "--extension" => &mut extension,
             "--data" => &mut data,
             "--project" => &mut project,
+            "--granted" => {
+                granted = it.next().cloned();
+                continue;
+            }
             other => {
                 eprintln!(
-                    "ext-host: unknown argument `{other}` (expected --extension DIR --data DIR [--project DIR])"
+                    "ext-host: unknown argument `{other}` (expected --extension DIR --data DIR [--project DIR] [--granted JSON])"
                 );
                 return 2;
             }
@@ -34,10 +40,19 @@ pub fn main(args: &[String], launcher: Launcher) -> i32 {
         eprintln!("ext-host: --extension DIR and --data DIR are required");
         return 2;
     };
+    let granted = match granted.map(|g| serde_json::from_str::<Vec<String>>(&g)) {
+        None => None,
+        Some(Ok(list)) => Some(list),
+        Some(Err(e)) => {
+            eprintln!("ext-host: --granted is not a JSON list of permissions: {e}");
+            return 2;
+        }
+    };
     let options = HostOptions {
         extension,
         data,
         project,
+        granted,
         launcher,
     };
     match run(&options) {

@@ -77,6 +77,8 @@ pub struct HostOptions {
     pub data: PathBuf,
     /// The project (`$PROJECT`), if any.
     pub project: Option<PathBuf>,
+    /// The permissions OFB granted; `None` keeps the manifest's own.
+    pub granted: Option<Vec<String>>,
     /// How to start the sandbox launcher.
     pub launcher: Launcher,
 }
@@ -130,6 +132,11 @@ struct Host<'a> {
 /// Run the host until the core closes stdin or says `shutdown`.
 pub fn run(options: &HostOptions) -> Result<(), ExtensionError> {
     let manifest = Manifest::load(&options.extension)?;
+    // The core checked the approval; the host confines the guest to the grant all the same.
+    let manifest = match &options.granted {
+        Some(granted) => crate::approval::restrict(&manifest, granted)?,
+        None => manifest,
+    };
     // A wasm or api host confines itself before its first thread starts (see
     // `confine_host`); an api host may connect to its endpoint's port only.
     let api = match (&manifest.file.runtime.kind, &manifest.file.runtime.endpoint) {

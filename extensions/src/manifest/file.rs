@@ -230,6 +230,9 @@ pub struct ConfigField {
     /// Never shown or logged (API keys).
     #[serde(default)]
     pub secret: bool,
+    /// The only values allowed (a `string` setting only), e.g. `["fast", "accurate"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
 }
 
 /// The type of a setting.

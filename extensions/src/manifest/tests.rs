@@ -201,6 +201,29 @@ fn config_defaults_must_have_their_type() {
     assert!(all[0].message.contains("integer"), "{}", all[0].message);
 }
 
+#[test]
+fn config_choices_are_for_strings_and_hold_the_default() {
+    let text = TYPICAL.replace(
+        "default = \"bold\"",
+        "default = \"loud\"\nchoices = [\"bold\", \"plain\"]",
+    );
+    let all = issues(&text);
+    assert_eq!(all[0].field, "config.style.default");
+    assert!(
+        all[0]
+            .message
+            .contains("not one of the choices: bold, plain"),
+        "{}",
+        all[0].message
+    );
+    let text = TYPICAL.replace(
+        "type = \"string\"\ndefault = \"bold\"",
+        "type = \"integer\"\nchoices = [\"1\"]",
+    );
+    let all = issues(&text);
+    assert_eq!(all[0].field, "config.style.choices");
+}
+
 /// The reference for ids: the rule written the slow, obvious way.
 fn id_is_valid(s: &str) -> bool {
     (3..=64).contains(&s.len())

@@ -359,6 +359,24 @@ fn check_config(p: &mut Problems, file: &ManifestFile) {
                 format!("`{name}` is not a setting name (lowercase, digits, `-`, `_`)"),
             );
         }
+        if !field.choices.is_empty() && field.kind != ConfigType::String {
+            p.add(
+                path.then("choices"),
+                "only a `string` setting can have choices",
+            );
+        }
+        if let Some(toml::Value::String(default)) = &field.default
+            && !field.choices.is_empty()
+            && !field.choices.contains(default)
+        {
+            p.add(
+                path.then("default"),
+                format!(
+                    "the default `{default}` is not one of the choices: {}",
+                    field.choices.join(", ")
+                ),
+            );
+        }
         if let Some(default) = &field.default {
             let fits = matches!(
                 (field.kind, default),

@@ -68,6 +68,10 @@ pub struct NodeSpec {
     /// A label for people (the board shows it; messages use the id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The Harmony Board group the node is drawn in (nodes naming the same group form it);
+    /// only the board reads it, running ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Input ports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<PortSpec>,
@@ -108,6 +112,7 @@ impl NodeSpec {
             id: id.into(),
             kind,
             name: None,
+            group: None,
             inputs: Vec::new(),
             outputs: Vec::new(),
             runner: None,

@@ -123,6 +123,10 @@ impl NodeRunner for ShellRunner {
             let out = child.wait_with_output().await.map_err(|e| {
                 RunError::retryable(format!("node `{}`: waiting for `sh`: {e}", ctx.id()))
             })?;
+            if let Some(log) = ctx.log_path() {
+                let heading = format!("── attempt {}: {}", ctx.attempt(), out.status);
+                append_log(log.to_owned(), heading, out.stderr.clone()).await;
+            }
             if out.status.success() {
                 let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
                 // JSON on stdout is the value (so that conditions can read its fields);
@@ -148,6 +152,32 @@ impl NodeRunner for ShellRunner {
             )))
         })
     }
+}
+
+/// How much of an attempt's stderr its node's log keeps (the end of it).
+const LOG_TAIL: usize = 64 * 1024;
+
+/// Appends an attempt's stderr under `heading` to its node's log, off the async threads.
+/// A log that cannot be written costs only the log: the attempt's outcome stands.
+async fn append_log(path: std::path::PathBuf, heading: String, stderr: Vec<u8>) {
+    let _ = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        let tail = &stderr[stderr.len().saturating_sub(LOG_TAIL)..];
+        let mut text = format!("{heading}\n").into_bytes();
+        text.extend_from_slice(tail);
+        if !tail.ends_with(b"\n") && !tail.is_empty() {
+            text.push(b'\n');
+        }
+        file.write_all(&text)
+    })
+    .await;
 }
 
 /// Makes the child get SIGKILL when its parent dies (Linux's `PR_SET_PDEATHSIG`). Grandchildren

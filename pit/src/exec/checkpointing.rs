@@ -104,6 +104,11 @@ impl Journal {
         (relative, path)
     }
 
+    /// The log every attempt of `node` appends to.
+    pub(super) fn log_path(&self, node: &str) -> PathBuf {
+        runs::log_path(&self.dir, node)
+    }
+
     pub(super) fn write(&mut self, record: Record) {
         self.writer.write(record);
     }

@@ -44,6 +44,7 @@ pub struct NodeContext {
 pub(super) struct AttemptEnv {
     pub(super) run_id: Option<Arc<str>>,
     pub(super) output_dir: Option<PathBuf>,
+    pub(super) log_path: Option<PathBuf>,
     pub(super) inputs: Vec<(NodeId, Arc<Value>)>,
 }
 
@@ -80,6 +81,13 @@ impl NodeContext {
     /// its files are published to the run's `outputs/<node>/`, exactly once.
     pub fn output_dir(&self) -> Option<&Path> {
         self.env.output_dir.as_deref()
+    }
+
+    /// The node's log in a journaled run (`logs/<node>.log` in the run's directory): a
+    /// runner appends what the attempt said on stderr, under a heading, so that the monitor
+    /// can show why it failed beyond the error's first line.
+    pub fn log_path(&self) -> Option<&Path> {
+        self.env.log_path.as_deref()
     }
 
     /// The node whose runner and settings this attempt uses.

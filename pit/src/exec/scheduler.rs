@@ -360,6 +360,7 @@ impl Scheduler {
             let (relative, path) = journal.stage(self.wf.id(job.owner).as_str(), self.attempts);
             env.run_id = Some(journal.run_id().clone());
             env.output_dir = Some(path.clone());
+            env.log_path = Some(journal.log_path(id.as_str()));
             stage = Some((relative, path));
         }
         let ctx = NodeContext::new(
@@ -480,10 +481,10 @@ impl Scheduler {
     }
 
     fn node_event(&mut self, event: NodeEvent) {
-        if let Some(journal) = &mut self.journal {
+        if self.journal.is_some() {
             let node = self.wf.id(event.node).clone();
-            match event.state {
-                NodeState::Failed => journal.write(Record::Failed {
+            let record = match event.state {
+                NodeState::Failed => Some(Record::Failed {
                     node,
                     attempt: event.attempt,
                     error: event
@@ -493,11 +494,24 @@ impl Scheduler {
                         .unwrap_or_default(),
                     at_ms: runs::now_ms(),
                 }),
-                NodeState::Skipped => journal.write(Record::Skipped {
+                NodeState::Skipped => Some(Record::Skipped {
                     node,
                     at_ms: runs::now_ms(),
+                    reason: Some(self.skip_reason(&event)),
                 }),
-                _ => {}
+                // An attempt failed and a retry (Queued) or the fallback (Running) follows.
+                NodeState::Queued | NodeState::Running => {
+                    event.error.as_ref().map(|error| Record::AttemptFailed {
+                        node,
+                        attempt: event.attempt,
+                        error: error.message.clone(),
+                        at_ms: runs::now_ms(),
+                    })
+                }
+                _ => None,
+            };
+            if let (Some(journal), Some(record)) = (&mut self.journal, record) {
+                journal.write(record);
             }
         }
         self.state[event.node.index()] = event.state;

@@ -53,6 +53,8 @@ impl Checkpoint {
                         .completed
                         .insert(completion.node.clone(), completion);
                 }
+                // The node goes on: its next attempt's `Started` follows.
+                Record::AttemptFailed { .. } => {}
                 Record::Failed { node, .. } => {
                     checkpoint.completed.remove(&node);
                     latest.insert(node, Latest::Failed);
@@ -126,6 +128,7 @@ mod tests {
             Record::Skipped {
                 node: "d".into(),
                 at_ms: 0,
+                reason: None,
             },
         ]);
         let mut done: Vec<_> = checkpoint.completed.keys().map(|n| n.as_str()).collect();

@@ -26,6 +26,19 @@ pub enum Record {
     },
     /// A node completed. Once durable, the node never runs again in this run.
     Completed(Completion),
+    /// An attempt failed and its node goes on: a retry after a backoff, or its fallback.
+    /// (Journals written before it have only the next attempt's `Started`.)
+    AttemptFailed {
+        /// The node whose attempt failed.
+        node: NodeId,
+        /// The attempt.
+        attempt: u32,
+        /// Why.
+        error: String,
+        /// When, in milliseconds since the Unix epoch.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        at_ms: u64,
+    },
     /// A node failed for good.
     Failed {
         /// The node.
@@ -47,6 +60,9 @@ pub enum Record {
         /// recorded).
         #[serde(default, skip_serializing_if = "is_zero")]
         at_ms: u64,
+        /// Why, for people (`None` in journals written before it was recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// The incarnation ended.
     Ended {
@@ -58,6 +74,21 @@ pub enum Record {
         /// Wall-clock time, milliseconds since the Unix epoch.
         at_ms: u64,
     },
+}
+
+impl Record {
+    /// When it was written, in milliseconds since the Unix epoch (0 when not recorded).
+    pub fn at_ms(&self) -> u64 {
+        match self {
+            Record::Run(run) => run.at_ms,
+            Record::Completed(c) => c.at_ms,
+            Record::Started { at_ms, .. }
+            | Record::AttemptFailed { at_ms, .. }
+            | Record::Failed { at_ms, .. }
+            | Record::Skipped { at_ms, .. }
+            | Record::Ended { at_ms, .. } => *at_ms,
+        }
+    }
 }
 
 /// The start of an incarnation.

@@ -59,6 +59,22 @@ pub struct NodeHistory {
     pub error: Option<String>,
     /// The fallback that completed in its place.
     pub via: Option<NodeId>,
+    /// Why it was skipped (`None` in journals older than the reason).
+    pub reason: Option<String>,
+    /// Each attempt's start and end (ms since the epoch; the end is 0 while it runs). An
+    /// attempt a killed incarnation left ends at that incarnation's last record.
+    pub spans: Vec<(u64, u64)>,
+    /// The attempts that failed before a retry or the fallback, with why (empty in
+    /// journals older than `AttemptFailed`).
+    pub attempt_errors: Vec<(u32, String)>,
+}
+
+impl NodeHistory {
+    fn close_span(&mut self, at_ms: u64) {
+        if let Some(span) = self.spans.last_mut().filter(|s| s.1 == 0) {
+            span.1 = at_ms.max(span.0);
+        }
+    }
 }
 
 impl NodeHistory {
@@ -80,6 +96,10 @@ pub struct RunHistory {
     pub total_nodes: u32,
     /// When the run first started.
     pub started_ms: u64,
+    /// Workers of the last incarnation: how many attempts may run at once.
+    pub workers: u32,
+    /// The latest time any record carries (ms since the epoch).
+    pub last_ms: u64,
     /// When its last incarnation ended, and how (`completed`, `failed`, `cancelled`).
     pub ended: Option<(String, Option<String>, u64)>,
 }
@@ -99,15 +119,25 @@ impl RunHistory {
                     ended_ms: 0,
                     error: None,
                     via: None,
+                    reason: None,
+                    spans: Vec::new(),
+                    attempt_errors: Vec::new(),
                 });
                 history.nodes.len() - 1
             })
         };
         for record in records {
+            let previous_ms = history.last_ms;
+            history.last_ms = history.last_ms.max(record.at_ms());
             match record {
                 Record::Run(run) => {
+                    // Attempts the previous incarnation left running died with it.
+                    for n in &mut history.nodes {
+                        n.close_span(previous_ms);
+                    }
                     history.incarnations += 1;
                     history.total_nodes = run.nodes;
+                    history.workers = run.workers;
                     if history.started_ms == 0 {
                         history.started_ms = run.at_ms;
                     }
@@ -122,13 +152,36 @@ impl RunHistory {
                     let n = &mut history.nodes[i];
                     n.attempts = n.attempts.max(*attempt);
                     n.outcome = NodeOutcome::Unfinished;
+                    n.reason = None;
+                    // Journals older than `AttemptFailed`: the attempt before ended by now.
+                    n.close_span(*at_ms);
+                    n.spans.push((*at_ms, 0));
                     if n.started_ms == 0 {
                         n.started_ms = *at_ms;
                     }
                 }
+                Record::AttemptFailed {
+                    node,
+                    attempt,
+                    error,
+                    at_ms,
+                } => {
+                    let i = entry(&mut history, node);
+                    let n = &mut history.nodes[i];
+                    n.close_span(*at_ms);
+                    n.attempt_errors.push((*attempt, error.clone()));
+                }
                 Record::Completed(c) => {
+                    if let Some(via) = &c.via {
+                        let i = entry(&mut history, via);
+                        let n = &mut history.nodes[i];
+                        n.outcome = NodeOutcome::Completed;
+                        n.ended_ms = c.at_ms;
+                        n.close_span(c.at_ms);
+                    }
                     let i = entry(&mut history, &c.node);
                     let n = &mut history.nodes[i];
+                    n.close_span(c.at_ms);
                     n.outcome = NodeOutcome::Completed;
                     n.attempts = n.attempts.max(c.attempt);
                     n.ended_ms = c.at_ms;
@@ -143,16 +196,23 @@ impl RunHistory {
                 } => {
                     let i = entry(&mut history, node);
                     let n = &mut history.nodes[i];
+                    n.close_span(*at_ms);
                     n.outcome = NodeOutcome::Failed;
                     n.attempts = n.attempts.max(*attempt);
                     n.ended_ms = *at_ms;
                     n.error = Some(error.clone());
                 }
-                Record::Skipped { node, at_ms } => {
+                Record::Skipped {
+                    node,
+                    at_ms,
+                    reason,
+                } => {
                     let i = entry(&mut history, node);
                     let n = &mut history.nodes[i];
+                    n.close_span(*at_ms);
                     n.outcome = NodeOutcome::Skipped;
                     n.ended_ms = *at_ms;
+                    n.reason.clone_from(reason);
                 }
                 Record::Ended {
                     state,
@@ -213,6 +273,12 @@ mod tests {
                 at_ms: 1_110,
             }),
             started("b", 1, 1_120),
+            Record::AttemptFailed {
+                node: "b".into(),
+                attempt: 1,
+                error: "exit 2".into(),
+                at_ms: 1_200,
+            },
             started("b", 2, 1_300),
             Record::Failed {
                 node: "b".into(),
@@ -223,6 +289,7 @@ mod tests {
             Record::Skipped {
                 node: "c".into(),
                 at_ms: 1_401,
+                reason: Some("`b` did not complete (failed)".into()),
             },
             // Killed while `d` ran, then resumed: `d` started again and completed.
             started("d", 1, 1_402),
@@ -247,7 +314,15 @@ mod tests {
         assert_eq!(h.incarnations, 2);
         assert_eq!(h.total_nodes, 4);
         let names: Vec<&str> = h.nodes.iter().map(|n| n.node.as_str()).collect();
-        assert_eq!(names, ["a", "b", "c", "d"]);
+        assert_eq!(names, ["a", "b", "c", "d", "d-fallback"]);
+        assert_eq!(h.nodes[1].spans, [(1_120, 1_200), (1_300, 1_400)]);
+        assert_eq!(h.nodes[1].attempt_errors, [(1, "exit 2".to_owned())]);
+        assert_eq!(
+            h.nodes[3].spans,
+            [(1_402, 1_402), (2_010, 2_050)],
+            "the killed attempt ends with its incarnation"
+        );
+        assert_eq!(h.nodes[4].outcome, NodeOutcome::Completed, "the fallback");
         assert_eq!(h.nodes[0].elapsed_ms(), Some(100));
         assert_eq!(
             (
@@ -259,10 +334,15 @@ mod tests {
         );
         assert_eq!(h.nodes[1].error.as_deref(), Some("exit 1"));
         assert_eq!(h.nodes[2].outcome, NodeOutcome::Skipped);
+        assert_eq!(
+            h.nodes[2].reason.as_deref(),
+            Some("`b` did not complete (failed)")
+        );
+        assert_eq!((h.workers, h.last_ms), (2, 2_060));
         assert_eq!(h.nodes[3].outcome, NodeOutcome::Completed);
         assert_eq!(h.nodes[3].via.as_ref().unwrap().as_str(), "d-fallback");
         assert_eq!(h.nodes[3].elapsed_ms(), Some(648), "from its first start");
-        assert_eq!(h.count(NodeOutcome::Completed), 2);
+        assert_eq!(h.count(NodeOutcome::Completed), 3);
         assert_eq!(h.ended.as_ref().unwrap().0, "failed");
     }
 }

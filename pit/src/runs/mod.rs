@@ -6,6 +6,7 @@
 //!     lock                held (flock) by the process running the run
 //!     stage/<node>/<incarnation>-<serial>/   an attempt's output directory
 //!     outputs/<node>/     a completed node's published outputs
+//!     logs/<node>.log     what each attempt of the node said on stderr
 //! ```
 //!
 //! The lock makes sure that one process at a time runs a run: a second `--resume` of a run
@@ -206,6 +207,12 @@ impl RunDir {
 /// Where a node's outputs are published in the run directory `run`.
 pub fn outputs_dir(run: &Path, node: &str) -> PathBuf {
     run.join("outputs").join(node_dir_name(node))
+}
+
+/// A node's log in the run directory `run`: each attempt appends what it said on stderr.
+pub fn log_path(run: &Path, node: &str) -> PathBuf {
+    run.join("logs")
+        .join(format!("{}.log", node_dir_name(node)))
 }
 
 /// Reads a run's checkpoint without locking it (for listing and inspection).

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use conductor::plan::{Catalog, INPUT_NODE, RecoveryPolicy, StepId, compile, step_of_node};
+use extensions::Authority;
 use pit::dag::{NodeIx, Workflow};
 use pit::exec::{Event, EventKind, ExecOptions, Executor, NodeState, WorkflowState};
 use serde_json::Value;
@@ -14,6 +15,8 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::adapters::HostLauncher;
 use crate::adapters::LocalPit;
 use crate::cli::RunArgs;
+use crate::data::requests::{NodeResult, NodeState as RecordedState, RunState};
+use crate::headless::ext;
 use crate::headless::prepare::{Refusal, prepare};
 use crate::headless::run::workflow_runners_with;
 use crate::paths::DataPaths;
@@ -21,6 +24,7 @@ use crate::ports::PitPort;
 use crate::ports::conductor::{
     Attachment, CancelFlag, ConductorError, ConductorEvent, Output, Proposal, RunReport, StepState,
 };
+use crate::ports::run_record::{RecordedStep, RunRecordPort};
 
 /// How often a run checks for a cancel.
 const CANCEL_POLL: Duration = Duration::from_millis(50);
@@ -33,6 +37,7 @@ pub(super) fn run_proposal(
     launcher: &HostLauncher,
     catalog: &Catalog,
     proposal: &Proposal,
+    record: Option<&dyn RunRecordPort>,
     events: &mut dyn FnMut(ConductorEvent),
     cancel: &CancelFlag,
 ) -> Result<RunReport, ConductorError> {
@@ -42,7 +47,7 @@ pub(super) fn run_proposal(
     let args = RunArgs {
         file: path,
         workers: None,
-        resume: None,
+        resume: proposal.resume.clone(),
         json: false,
         time_scale: None,
         inputs: Vec::new(),
@@ -72,6 +77,10 @@ pub(super) fn run_proposal(
     }
     let wf = prepared.wf.clone();
     let run_id = prepared.dir.id().clone();
+    events(ConductorEvent::Started {
+        run_id: run_id.to_string(),
+        workflow: args.file.clone(),
+    });
     let options = ExecOptions {
         workers: prepared.workers,
         inputs: std::mem::take(&mut prepared.inputs),
@@ -88,6 +97,11 @@ pub(super) fn run_proposal(
             );
         }
     }
+    let recording = record.map(|port| {
+        let name = wf.name().unwrap_or("conductor plan").to_owned();
+        let started = recorded_steps(paths, &wf).and_then(|steps| port.started(&name, &steps));
+        (port, started)
+    });
     let report = runtime.block_on(async {
         let executor = Executor::new(runners, options);
         let (handle, mut stream) = executor.start_journaled(wf.clone(), prepared.checkpointing);
@@ -131,6 +145,10 @@ pub(super) fn run_proposal(
         .iter()
         .filter_map(|meta| output_of(meta.name.as_deref()?, &outputs_dir))
         .collect();
+    let recorded = recording.map(|(port, started)| match started {
+        Ok(run) => port.ended(run, run_state(report.state), node_results(&wf, &report)),
+        Err(reason) => format!("not recorded in OFB: {reason}"),
+    });
     if report.state == WorkflowState::Cancelled {
         return Err(ConductorError::Cancelled);
     }
@@ -141,7 +159,65 @@ pub(super) fn run_proposal(
         failures: tracker.failures,
         recoveries: tracker.recoveries,
         elapsed: started.elapsed(),
+        recorded,
     })
+}
+
+/// The steps OFB checks: the nodes run by installed extensions (built-in runners are not
+/// OFB's business). An extension granted locally is unknown to OFB, so such a run is not
+/// recorded, and this says why.
+fn recorded_steps(paths: &DataPaths, wf: &Workflow) -> Result<Vec<RecordedStep>, String> {
+    let registry = ext::registry(paths);
+    let mut steps = Vec::new();
+    for node in wf.nodes() {
+        let Some(runner) = &wf.settings(node).runner else {
+            continue;
+        };
+        let Ok(installed) = registry.get(runner.as_str()) else {
+            continue;
+        };
+        if registry
+            .approval(&installed)
+            .is_ok_and(|a| a.authority == Authority::Local)
+        {
+            return Err(format!(
+                "extension `{runner}` was granted locally (--local-grant), so OFB does not know it"
+            ));
+        }
+        steps.push(RecordedStep {
+            name: wf.id(node).to_string(),
+            command: runner.to_string(),
+        });
+    }
+    Ok(steps)
+}
+
+fn run_state(state: WorkflowState) -> RunState {
+    match state {
+        WorkflowState::Completed => RunState::Completed,
+        WorkflowState::Cancelled => RunState::Cancelled,
+        _ => RunState::Failed,
+    }
+}
+
+/// Each extension step's final state, for OFB.
+fn node_results(wf: &Workflow, report: &pit::exec::RunReport) -> Vec<NodeResult> {
+    wf.nodes()
+        .filter(|&node| wf.settings(node).runner.is_some())
+        .map(|node| NodeResult {
+            name: wf.id(node).to_string(),
+            state: match report.node(node) {
+                NodeState::Pending => RecordedState::Pending,
+                NodeState::Queued => RecordedState::Queued,
+                NodeState::Running => RecordedState::Running,
+                NodeState::Completed => RecordedState::Completed,
+                NodeState::Failed => RecordedState::Failed,
+                NodeState::Skipped => RecordedState::Skipped,
+            },
+            duration_ms: None,
+            message: None,
+        })
+        .collect()
 }
 
 /// Writes the compiled workflow under `DATA_DIR/conductor/plans/`, so that the run can be

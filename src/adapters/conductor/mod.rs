@@ -6,20 +6,21 @@
 //!   embedding extension when it is installed, else lexically; FQG-policy type bridging).
 //! - **run**: the plan is compiled with the recovery policy into a workflow file, written
 //!   under `DATA_DIR/conductor/`, and run like `symphony run` runs one (journaled, extension
-//!   runners, outputs stored as artifacts), its events turned into step events.
+//!   runners, outputs stored as artifacts), its events turned into step events; the
+//!   workflow and the run are recorded in OFB through the [`RecordSlot`]'s port, when set.
 
 mod catalog;
 mod embedding;
 mod execute;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use conductor::planning::{
     Hybrid, LexicalMatcher, Matcher, OfflinePlanner, PlanContext, Planner, PlannerError,
 };
 use conductor::templates::{self, Template};
-use extensions::registry::Registry;
+use extensions::registry::{Installed, Registry};
 
 pub use catalog::catalog_of;
 pub use embedding::{EMBED_CAPABILITY, EmbeddingMatcher};
@@ -32,6 +33,10 @@ use crate::ports::conductor::{
     Attachment, CancelFlag, ConductorError, ConductorEvent, ConductorPort, PlanRequest,
     PlannerChoice, Proposal, RunReport,
 };
+use crate::ports::run_record::RunRecordPort;
+
+/// Where runs are recorded, once the connection to OFB is up (set once, read per run).
+pub type RecordSlot = Arc<OnceLock<Arc<dyn RunRecordPort>>>;
 
 /// Makes an LLM planner for each request (so that a request's settings are fresh).
 pub type LlmPlannerFactory = Arc<dyn Fn() -> Box<dyn Planner + Send> + Send + Sync>;
@@ -45,6 +50,8 @@ pub struct LocalConductor {
     offline: Mutex<Option<OfflinePlanner>>,
     /// Match lexically even when the embedding extension is installed.
     lexical_only: bool,
+    /// Where runs are recorded (OFB), once known.
+    record: RecordSlot,
 }
 
 impl std::fmt::Debug for LocalConductor {
@@ -66,6 +73,7 @@ impl LocalConductor {
             llm: None,
             offline: Mutex::new(None),
             lexical_only: false,
+            record: RecordSlot::default(),
         }
     }
 
@@ -105,6 +113,13 @@ impl LocalConductor {
         self
     }
 
+    /// Records runs in whatever `slot` holds when each run starts (the runtime fills it once
+    /// OFB is reachable; empty, runs are not recorded).
+    pub fn recording_into(mut self, slot: RecordSlot) -> LocalConductor {
+        self.record = slot;
+        self
+    }
+
     /// Match lexically even when an embedding extension is installed (for comparisons).
     pub fn lexical_only(mut self) -> LocalConductor {
         self.lexical_only = true;
@@ -115,12 +130,26 @@ impl LocalConductor {
         ext::registry(&self.paths)
     }
 
-    /// The catalog of what is installed now.
+    /// The catalog of what is installed and approved now (an extension OFB has not approved
+    /// cannot run, so plans do not use it).
     pub fn catalog(&self) -> Result<conductor::plan::Catalog, ConductorError> {
-        let installed = self.registry().list().map_err(|e| {
+        Ok(catalog_of(&self.installed()?.0))
+    }
+
+    /// The installed extensions that may run, and the ids of those that may not yet.
+    fn installed(&self) -> Result<(Vec<Installed>, Vec<String>), ConductorError> {
+        let registry = self.registry();
+        let installed = registry.list().map_err(|e| {
             ConductorError::NoPlan(format!("cannot list the installed extensions: {e}"))
         })?;
-        Ok(catalog_of(&installed))
+        let (runnable, waiting): (Vec<Installed>, Vec<Installed>) =
+            installed.into_iter().partition(|i| {
+                registry
+                    .approval(i)
+                    .is_ok_and(|a| a.refusal(&i.manifest.id).is_none())
+            });
+        let waiting = waiting.iter().map(|i| i.manifest.id.to_string()).collect();
+        Ok((runnable, waiting))
     }
 
     /// The bundled templates and the user's.
@@ -172,7 +201,8 @@ impl LocalConductor {
         events: &mut dyn FnMut(ConductorEvent),
         cancel: &CancelFlag,
     ) -> Result<Proposal, ConductorError> {
-        let catalog = self.catalog()?;
+        let (installed, waiting) = self.installed()?;
+        let catalog = catalog_of(&installed);
         let templates = self.templates()?;
         let label = input_label(&request.attachments);
         let context = PlanContext {
@@ -193,7 +223,12 @@ impl LocalConductor {
                 | PlannerError::Timeout(_)
                 | PlannerError::Malformed(_)
                 | PlannerError::Matching(_) => ConductorError::Planner(e.to_string()),
-                other => ConductorError::NoPlan(other.to_string()),
+                other if waiting.is_empty() => ConductorError::NoPlan(other.to_string()),
+                other => ConductorError::NoPlan(format!(
+                    "{other} (installed but not approved by OFB, so not planned with: {}; \
+                     `symphony ext list` says why)",
+                    waiting.join(", ")
+                )),
             })?;
         let providers = drafted
             .plan
@@ -210,6 +245,7 @@ impl LocalConductor {
             explanation: drafted.explanation,
             providers,
             attachments: request.attachments.clone(),
+            resume: None,
         })
     }
 }
@@ -298,6 +334,7 @@ impl ConductorPort for LocalConductor {
             &self.launcher,
             &catalog,
             proposal,
+            self.record.get().map(|r| r.as_ref() as &dyn RunRecordPort),
             events,
             cancel,
         )

@@ -307,6 +307,12 @@ impl DataAccessPort for OfbClient {
             .await
     }
 
+    async fn list_runs(&self, workflow: WorkflowId) -> DataResult<Vec<Run>> {
+        check_id("workflow", workflow.0)?;
+        let path = format!("/workflows/{}/runs", workflow.0);
+        self.call("list runs", Method::GET, path, None, None).await
+    }
+
     async fn get_run(&self, id: RunId) -> DataResult<Run> {
         check_id("run", id.0)?;
         let path = format!("/runs/{}", id.0);
@@ -337,6 +343,13 @@ impl DataAccessPort for OfbClient {
             .await
     }
 
+    async fn list_extensions(&self, project: ProjectId) -> DataResult<Vec<Extension>> {
+        check_id("project", project.0)?;
+        let path = format!("/projects/{}/extensions", project.0);
+        self.call("list extensions", Method::GET, path, None, None)
+            .await
+    }
+
     async fn get_extension(&self, id: ExtensionId) -> DataResult<Extension> {
         check_id("extension", id.0)?;
         let path = format!("/extensions/{}", id.0);
@@ -353,6 +366,17 @@ impl DataAccessPort for OfbClient {
         check_id("extension", id.0)?;
         let path = format!("/extensions/{}/approval", id.0);
         self.send("approve extension", Method::PUT, path, request, key)
+            .await
+    }
+
+    async fn revoke_extension(
+        &self,
+        id: ExtensionId,
+        key: &IdempotencyKey,
+    ) -> DataResult<Extension> {
+        check_id("extension", id.0)?;
+        let path = format!("/extensions/{}/approval", id.0);
+        self.call("revoke extension", Method::DELETE, path, None, Some(key))
             .await
     }
 

@@ -1,23 +1,30 @@
 //! Connecting Symphony to OFB at start: by default a local OFB it starts itself (database,
 //! admin token and outbox in the data directory's `ofb/`), or a remote one named by
-//! `SYMPHONY_OFB_URL` (with `SYMPHONY_OFB_TOKEN`). When OFB cannot be started or reached,
-//! Symphony runs offline: mutations wait in the outbox and the reason is shown; while it runs,
-//! [`DataConnection::watch`] reconnects and replays the outbox.
+//! `SYMPHONY_OFB_URL` (with `SYMPHONY_OFB_TOKEN`; `none` turns OFB off). When OFB cannot be
+//! started or reached, Symphony runs offline: mutations wait in the outbox and the reason is
+//! shown; while it runs, [`DataConnection::watch`] reconnects and replays the outbox.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::client::{OfbClient, OfbConfig};
+use super::governance::{Governor, LocalProject};
 use super::launcher::{LaunchOptions, OfbProcess, venv_python};
 use super::reconnect::{self, Timing};
+use super::run_record::OfbRunRecord;
+use crate::adapters::conductor::RecordSlot;
 use crate::data::link::LinkReport;
 use crate::data::outbox::OfflineQueue;
 use crate::paths::DataPaths;
 use crate::ports::data_access::{BearerToken, DataAccessPort};
+use crate::ports::run_record::RunRecordPort;
 
 /// The environment variable naming a remote OFB (`https://ofb.example:8443`).
 pub const URL_ENV: &str = "SYMPHONY_OFB_URL";
+/// The value of [`URL_ENV`] that keeps Symphony away from OFB altogether (nothing is
+/// started, recorded or queued; extensions need `--local-grant`): for development and tests.
+pub const DISABLED: &str = "none";
 /// The bearer token for a remote OFB.
 pub const TOKEN_ENV: &str = "SYMPHONY_OFB_TOKEN";
 /// Where the outbox's client points while no OFB runs (the discard port: refused).
@@ -60,8 +67,9 @@ impl OfbFiles {
 pub struct DataConnection {
     /// The local OFB, when Symphony started one.
     pub process: Option<OfbProcess>,
-    /// Mutations go through here (to OFB, or to the outbox).
-    pub queue: Option<OfflineQueue<OfbClient>>,
+    /// Mutations go through here (to OFB, or to the outbox); shared with the Conductor's
+    /// run recorder.
+    pub queue: Option<Arc<OfflineQueue<OfbClient>>>,
     /// Why OFB is out of reach, if it is.
     pub offline: Option<String>,
     /// How to start the local OFB again, on the same port, if it dies.
@@ -77,6 +85,11 @@ impl DataConnection {
             return DataConnection::offline(format!("cannot create {}: {e}", files.dir.display()));
         }
         let (process, relaunch, url, token) = match std::env::var(URL_ENV) {
+            Ok(url) if url.trim() == DISABLED => {
+                return DataConnection::offline(format!(
+                    "OFB is turned off ({URL_ENV}={DISABLED})"
+                ));
+            }
             Ok(url) if !url.trim().is_empty() => {
                 let token = std::env::var(TOKEN_ENV).ok().map(BearerToken);
                 (None, None, url, token)
@@ -93,7 +106,9 @@ impl DataConnection {
                     // refuses connections: every mutation queues until the next start replays.
                     let mut connection = DataConnection::offline(reason);
                     if let Ok(client) = OfbClient::new(OfbConfig::new(UNREACHABLE)) {
-                        connection.queue = OfflineQueue::open(client, &files.outbox()).ok();
+                        connection.queue = OfflineQueue::open(client, &files.outbox())
+                            .ok()
+                            .map(Arc::new);
                     }
                     return connection;
                 }
@@ -109,7 +124,7 @@ impl DataConnection {
         };
         let offline = client.health().await.err().map(|e| e.to_string());
         let queue = match OfflineQueue::open(client, &files.outbox()) {
-            Ok(queue) => queue,
+            Ok(queue) => Arc::new(queue),
             Err(e) => {
                 return DataConnection {
                     process,
@@ -174,6 +189,72 @@ impl DataConnection {
             offline: Some(reason),
             relaunch: None,
         }
+    }
+
+    /// Symphony's project in OFB: the one recorded in `DATA/ofb/project.json`, or one created
+    /// now (which needs OFB).
+    pub async fn project(&self, paths: &DataPaths) -> Result<LocalProject, String> {
+        let queue = self.queue.as_ref().ok_or_else(|| self.why_not())?;
+        LocalProject::ensure(queue.port(), &OfbFiles::new(paths).dir)
+            .await
+            .map_err(|e| match &self.offline {
+                Some(reason) => format!("{reason} (and Symphony has no OFB project yet)"),
+                None => e.to_string(),
+            })
+    }
+
+    /// Brings the installed extensions' approvals up to date with OFB (see
+    /// [`Governor::sync`]); each problem is logged.
+    pub async fn sync_extensions(&self, paths: &DataPaths, project: LocalProject) {
+        let Some(queue) = &self.queue else { return };
+        if self.offline.is_some() {
+            return;
+        }
+        let registry = crate::headless::ext::registry(paths);
+        let governor = Governor::new(queue.port().clone(), project, &registry);
+        match governor.sync().await {
+            Ok(synced) => {
+                for s in synced {
+                    if let Some(problem) = s.problem {
+                        tracing::warn!("extension `{}` stays {:?}: {problem}", s.id, s.status);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("the extensions' approvals were not brought up to date: {e}"),
+        }
+    }
+
+    /// The Conductor's run recorder into `project` over this connection, its calls run on
+    /// `runtime` (the one this connection lives on).
+    pub fn run_record(
+        &self,
+        project: LocalProject,
+        runtime: tokio::runtime::Handle,
+    ) -> Option<Arc<dyn RunRecordPort>> {
+        let queue = self.queue.clone()?;
+        Some(Arc::new(OfbRunRecord::new(queue, project, runtime)))
+    }
+
+    /// Syncs the extensions' approvals with OFB and puts the Conductor's run recorder in
+    /// `slot`; without a project in OFB (never reached), runs are not recorded, and the error
+    /// says why. Call on the runtime that owns this connection.
+    pub async fn serve_conductor(
+        &self,
+        paths: &DataPaths,
+        slot: &RecordSlot,
+    ) -> Result<(), String> {
+        let project = self.project(paths).await?;
+        self.sync_extensions(paths, project).await;
+        if let Some(port) = self.run_record(project, tokio::runtime::Handle::current()) {
+            let _ = slot.set(port);
+        }
+        Ok(())
+    }
+
+    fn why_not(&self) -> String {
+        self.offline
+            .clone()
+            .unwrap_or_else(|| "the outbox could not be opened".into())
     }
 
     /// Operations waiting in the outbox.

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use pit::dag::WorkflowFile;
 
+use super::browser::Browser;
+use super::form::Form;
+use super::library::Library;
 use super::palette::{NodeTemplate, Palette};
 
 /// An arrow's direction.
@@ -51,6 +54,22 @@ pub enum BoardKey {
     Escape,
     /// Scroll the view a page up (-1) or down (1).
     Page(i8),
+    /// Mark or unmark the selected node (a visual selection).
+    Mark,
+    /// Duplicate the marked nodes, else the selection.
+    Duplicate,
+    /// Group the marked nodes, else collapse or expand the selection's group.
+    Group,
+    /// Dissolve the selection's group.
+    Ungroup,
+    /// Zoom in (-1) or out (1) a level: boxes, one line per node, dots.
+    Zoom(i8),
+    /// Show or hide the minimap.
+    Minimap,
+    /// Open the template browser.
+    Templates,
+    /// Edit the selected node's parameters in a form.
+    EditParams,
 }
 
 /// Everything the board's update takes.
@@ -88,6 +107,8 @@ pub enum BoardAction {
     },
     /// The installed extensions' capabilities, for the palette (from the runtime).
     Extensions(Vec<NodeTemplate>),
+    /// The templates, the catalog and the extensions' config schemas (from the runtime).
+    Library(Box<Library>),
 }
 
 /// What a board path prompt is for.
@@ -104,6 +125,10 @@ pub enum PathPurpose {
 pub enum BoardOverlay {
     /// The palette of node kinds.
     Palette(Palette),
+    /// The template browser.
+    Templates(Browser),
+    /// A parameter form (a template's or a node's).
+    Form(Form),
     /// A path to open or save to.
     Path {
         /// Which.

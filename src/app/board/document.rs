@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use pit::dag::{EdgeKind, EdgeSpec, NodeId, NodeSpec, PortSpec, WorkflowFile};
 
+use super::group::{self, GroupEdit};
 use super::layout::{LayoutGraph, NodePos};
 use super::palette::NodeTemplate;
 
@@ -17,6 +18,8 @@ pub struct Document {
     pub file: WorkflowFile,
     /// Per moved node, by how many places (negative: left).
     pub nudges: Vec<(NodeId, i32)>,
+    /// The groups drawn as one box (`group.rs`).
+    pub collapsed: Vec<String>,
 }
 
 /// One board edit.
@@ -30,6 +33,21 @@ pub enum Edit {
     Delete(NodeId),
     /// Move a node by places within its layer.
     Move(NodeId, i32),
+    /// Add nodes and edges at once (a duplicate), and collapse these groups.
+    Insert {
+        /// The new nodes.
+        nodes: Vec<NodeSpec>,
+        /// The new edges.
+        edges: Vec<EdgeSpec>,
+        /// Groups to draw collapsed.
+        collapsed: Vec<String>,
+    },
+    /// Remove nodes and every edge at them.
+    Remove(Vec<NodeId>),
+    /// Form, dissolve, collapse or expand a group.
+    Group(GroupEdit),
+    /// Replace a node's parameters (the parameter form).
+    SetParams(NodeId, serde_json::Map<String, serde_json::Value>),
 }
 
 impl Document {
@@ -100,6 +118,28 @@ impl Document {
                 Some((_, total)) => *total += by,
                 None => self.nudges.push((id, by)),
             },
+            Edit::Insert {
+                nodes,
+                edges,
+                collapsed,
+            } => {
+                self.file.nodes.extend(nodes);
+                self.file.edges.extend(edges);
+                self.collapsed.extend(collapsed);
+            }
+            Edit::Remove(ids) => {
+                for id in ids {
+                    self.apply(Edit::Delete(id));
+                }
+                let left = group::names(self);
+                self.collapsed.retain(|g| left.contains(g));
+            }
+            Edit::Group(edit) => group::apply(self, edit),
+            Edit::SetParams(id, params) => {
+                if let Some(node) = self.file.nodes.iter_mut().find(|n| n.id == id) {
+                    node.params = params;
+                }
+            }
         }
     }
 
@@ -180,8 +220,16 @@ impl Document {
             ));
         }
         if self.edge_between(from, to).is_none() {
+            let ports = |id: &NodeId, outputs: bool| {
+                self.node(id).map_or_else(String::new, |n| {
+                    super::ports::listed(if outputs { &n.outputs } else { &n.inputs })
+                })
+            };
             return Some(format!(
-                "no output of `{from}` has a type an input of `{to}` accepts"
+                "the types do not match: no output of `{from}` ({}) has a type an input of \
+                 `{to}` ({}) accepts",
+                ports(from, true),
+                ports(to, false)
             ));
         }
         None

@@ -15,6 +15,11 @@ pub fn step(board: &BoardState, step: Step) -> Option<NodeId> {
     else {
         return board.first_node();
     };
+    // Members of a collapsed group other than the one drawn for it are not stops, and a
+    // selection inside one (a jump from elsewhere) moves as the group.
+    let stand_ins = super::group::stand_ins(&board.doc);
+    let hidden = |i: usize| stand_ins[i] as usize != i;
+    let from = super::layout::NodePos(stand_ins[from.index()]);
     let places = &board.layout.nodes;
     let here = *places.get(from.index())?;
     let centre = |i: usize| i64::from(places[i].x) + i64::from(board.options.node_width / 2);
@@ -22,7 +27,7 @@ pub fn step(board: &BoardState, step: Step) -> Option<NodeId> {
     match step {
         Step::Left | Step::Right => {
             let mut row: Vec<usize> = (0..places.len())
-                .filter(|&i| places[i].layer == here.layer)
+                .filter(|&i| places[i].layer == here.layer && !hidden(i))
                 .collect();
             row.sort_by_key(|&i| places[i].order);
             let at = row.iter().position(|&i| i == from.index())?;
@@ -48,7 +53,7 @@ pub fn step(board: &BoardState, step: Step) -> Option<NodeId> {
                     })
                 };
             (0..places.len())
-                .filter(|&i| places[i].layer == layer)
+                .filter(|&i| places[i].layer == layer && !hidden(i))
                 .min_by_key(|&i| (!linked(i), (centre(i) - centre(from.index())).abs()))
                 .map(id)
         }

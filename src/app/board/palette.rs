@@ -19,6 +19,9 @@ pub struct NodeTemplate {
     pub params: Vec<(String, String)>,
     /// Its input port (optional input) and output port, if it has them.
     pub ports: Ports,
+    /// The types of its input and output ports (from the extension's manifest; `any` for
+    /// the built-ins).
+    pub port_types: (PortType, PortType),
 }
 
 /// Which ports a new node gets.
@@ -43,6 +46,7 @@ impl NodeTemplate {
             runner: None,
             params: Vec::new(),
             ports,
+            port_types: (PortType::Any, PortType::Any),
         }
     }
 
@@ -65,7 +69,18 @@ impl NodeTemplate {
             runner: Some(provider.to_owned()),
             params: vec![("method".to_owned(), Value::from(method).to_string())],
             ports: Ports::InOut,
+            port_types: (PortType::Any, PortType::Any),
         }
+    }
+
+    /// The same template with its ports typed by the media types the extension's manifest
+    /// declares (`ports.rs`).
+    pub fn with_media_types(mut self, inputs: &[String], outputs: &[String]) -> NodeTemplate {
+        self.port_types = (
+            super::ports::common_type(inputs),
+            super::ports::common_type(outputs),
+        );
+        self
     }
 
     /// A node of this template with this id.
@@ -80,18 +95,19 @@ impl NodeTemplate {
             );
         }
         node.params = params;
+        let (in_type, out_type) = self.port_types.clone();
         let optional = |name: &str| {
-            let mut port = PortSpec::new(name, PortType::Any);
+            let mut port = PortSpec::new(name, in_type.clone());
             port.required = false;
             port
         };
         match self.ports {
             Ports::None => {}
-            Ports::Out => node.outputs.push(PortSpec::new("value", PortType::Any)),
-            Ports::In => node.inputs.push(PortSpec::new("value", PortType::Any)),
+            Ports::Out => node.outputs.push(PortSpec::new("value", out_type)),
+            Ports::In => node.inputs.push(PortSpec::new("value", in_type)),
             Ports::InOut => {
                 node.inputs.push(optional("in"));
-                node.outputs.push(PortSpec::new("out", PortType::Any));
+                node.outputs.push(PortSpec::new("out", out_type));
             }
         }
         node

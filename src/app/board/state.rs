@@ -8,8 +8,12 @@ use std::path::PathBuf;
 use pit::dag::{NodeId, ValidationError, ValidationReport, Workflow, WorkflowFile};
 
 use super::document::{Document, Edit};
-use super::layout::{Layout, LayoutOptions, layout};
+use super::group;
+use super::layout::{Layout, LayoutOptions};
+use super::library::Library;
+use super::mouse::Drag;
 use super::palette::{NodeTemplate, builtins};
+use super::zoom::Zoom;
 
 /// How many edits undo remembers.
 pub const UNDO_DEPTH: usize = 200;
@@ -66,6 +70,16 @@ pub struct BoardState {
     pub modified: bool,
     /// A quit was held once for the unsaved edits (the next one goes ahead).
     pub quit_warned: bool,
+    /// The marked nodes (a visual selection): duplicate, group and delete apply to them.
+    pub marks: Vec<NodeId>,
+    /// How closely nodes are drawn (`options` follows it).
+    pub zoom: Zoom,
+    /// Whether the minimap is shown when the drawing is much larger than the view.
+    pub minimap: bool,
+    /// The mouse drag in progress, if any.
+    pub drag: Option<Drag>,
+    /// The templates, catalog and extension schemas (the runtime sends them).
+    pub library: Library,
 }
 
 impl Default for BoardState {
@@ -85,6 +99,11 @@ impl Default for BoardState {
             notice: None,
             modified: false,
             quit_warned: false,
+            marks: Vec::new(),
+            zoom: Zoom::default(),
+            minimap: true,
+            drag: None,
+            library: Library::default(),
         };
         board.refresh();
         board
@@ -106,6 +125,7 @@ impl BoardState {
     /// Shows a workflow (from a file or a Conductor plan), forgetting the history.
     pub fn open(&mut self, file: WorkflowFile, path: Option<PathBuf>) {
         self.doc = Document {
+            collapsed: Vec::new(),
             file,
             nudges: Vec::new(),
         };
@@ -115,6 +135,9 @@ impl BoardState {
         self.connecting = None;
         self.modified = false;
         self.scroll = (0, 0);
+        self.marks.clear();
+        // A file's groups start collapsed: grouping is how large workflows are kept legible.
+        self.doc.collapsed = group::names(&self.doc);
         self.refresh();
         self.selected = self.first_node();
     }
@@ -135,7 +158,7 @@ impl BoardState {
             Ok(_) => ValidationReport::default(),
             Err(report) => report,
         };
-        self.layout = layout(&self.doc.layout_graph(), &self.options);
+        self.layout = group::lay_out(&self.doc, &self.options);
     }
 
     /// Applies an edit unless it closes a cycle; records it for undo.
@@ -203,6 +226,11 @@ impl BoardState {
 
     fn keep_selection(&mut self) {
         let exists = |id: &NodeId| self.doc.node(id).is_some();
+        self.marks.retain(|id| self.doc.node(id).is_some());
+        self.selected = self
+            .selected
+            .take()
+            .map(|id| group::shown_for(&self.doc, id));
         if !self.selected.as_ref().is_some_and(exists) {
             self.selected = self.first_node();
         }

@@ -76,6 +76,10 @@ pub(crate) fn update(state: &mut AppState, action: BoardAction) -> Vec<Effect> {
             notice(&mut state.board, tone, text);
             Vec::new()
         }
+        BoardAction::Library(library) => {
+            state.board.library = *library;
+            Vec::new()
+        }
         BoardAction::Extensions(list) => {
             state.board.templates = builtins();
             state.board.templates.extend(list);
@@ -112,7 +116,9 @@ fn key_pressed(state: &mut AppState, key: BoardKey) -> Vec<Effect> {
             }
             None => notice(board, Tone::Warning, "select a node to connect from first"),
         },
+        BoardKey::Confirm if board.connecting.is_none() => super::node_form::open(state),
         BoardKey::Confirm => connect(board),
+        BoardKey::Delete if super::compose::delete_many(board) => {}
         BoardKey::Delete => match board.selected.clone() {
             Some(id) => {
                 let next = navigate::step(board, Step::Up)
@@ -148,10 +154,21 @@ fn key_pressed(state: &mut AppState, key: BoardKey) -> Vec<Effect> {
         BoardKey::Escape => {
             if board.connecting.take().is_some() {
                 notice(board, Tone::Info, "connection cancelled");
+            } else if !board.marks.is_empty() {
+                board.marks.clear();
+                notice(board, Tone::Info, "marks cleared");
             } else {
                 state.layout.focus = PaneId::Editor;
             }
         }
+        BoardKey::Templates => super::browser::open(state),
+        BoardKey::Mark => super::compose::toggle_mark(board),
+        BoardKey::Duplicate => super::compose::duplicate_selection(board),
+        BoardKey::Group => super::compose::group_or_fold(board),
+        BoardKey::Ungroup => super::compose::ungroup(board),
+        BoardKey::Zoom(by) => super::compose::zoom_by(board, by),
+        BoardKey::Minimap => super::compose::toggle_minimap(board),
+        BoardKey::EditParams => super::node_form::open(state),
         BoardKey::Page(direction) => {
             let rows = graph_viewport(state.size, state.layout.zoomed).1.max(2) - 1;
             let board = &mut state.board;
@@ -286,6 +303,8 @@ pub(crate) fn overlay(state: &mut AppState, overlay: BoardOverlay, action: Actio
             state.overlay = Some(Overlay::Board(BoardOverlay::Palette(palette)));
             Vec::new()
         }
+        BoardOverlay::Templates(browser) => super::browser::key(state, browser, action),
+        BoardOverlay::Form(form) => super::form_keys::key(state, form, action),
         BoardOverlay::Path { purpose, mut input } => {
             match action {
                 Action::Type(c) => input.push(c),
@@ -331,10 +350,13 @@ fn add_from_palette(state: &mut AppState, palette: &Palette) {
     report(board, outcome, format!("added `{id}`"));
 }
 
-fn connect(board: &mut BoardState) {
+pub(super) fn connect(board: &mut BoardState) {
     let (Some(source), Some(target)) = (board.connecting.clone(), board.selected.clone()) else {
         return;
     };
+    // A collapsed group is connected at its exit (as a source) or its entry (as a target).
+    let source = super::group::edge_end(&board.doc, &source, false);
+    let target = super::group::edge_end(&board.doc, &target, true);
     // A cycle is left to the DAG Tracker's validation to find and refuse, with its reason.
     let obvious = if source == target || board.doc.reaches(&source, &target) {
         board
@@ -389,7 +411,7 @@ fn move_selected(board: &mut BoardState, by: i8) {
     report(board, outcome, format!("moved `{id}`"));
 }
 
-fn report(board: &mut BoardState, outcome: Outcome, done: String) {
+pub(super) fn report(board: &mut BoardState, outcome: Outcome, done: String) {
     match outcome {
         Outcome::Valid => notice(board, Tone::Info, format!("{done}; the workflow is valid")),
         Outcome::Problems(n) => {
@@ -412,7 +434,7 @@ fn verdict(board: &BoardState) -> String {
     }
 }
 
-fn notice(board: &mut BoardState, tone: Tone, text: impl Into<String>) {
+pub(super) fn notice(board: &mut BoardState, tone: Tone, text: impl Into<String>) {
     board.notice = Some(Notice {
         tone,
         text: text.into(),
@@ -428,8 +450,9 @@ pub(crate) fn follow(state: &mut AppState) {
 /// Whether a node may be chosen as the target of the edge being made (the board dims the
 /// others).
 pub fn is_candidate(board: &BoardState, target: &NodeId) -> bool {
-    board
-        .connecting
-        .as_ref()
-        .is_some_and(|source| board.doc.cannot_connect(source, target).is_none())
+    board.connecting.as_ref().is_some_and(|source| {
+        let source = super::group::edge_end(&board.doc, source, false);
+        let target = super::group::edge_end(&board.doc, target, true);
+        board.doc.cannot_connect(&source, &target).is_none()
+    })
 }

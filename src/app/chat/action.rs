@@ -45,6 +45,11 @@ pub enum ChatKey {
 pub enum ConductorUpdate {
     /// A piece of the planner's streamed reply (Markdown).
     Token(String),
+    /// The run is journaled under this id.
+    Started {
+        /// The run's id.
+        run_id: String,
+    },
     /// A step of the running plan changed state.
     Step {
         /// Which.
@@ -79,6 +84,7 @@ impl From<ConductorEvent> for ConductorUpdate {
     fn from(event: ConductorEvent) -> ConductorUpdate {
         match event {
             ConductorEvent::Token(text) => ConductorUpdate::Token(text),
+            ConductorEvent::Started { run_id, .. } => ConductorUpdate::Started { run_id },
             ConductorEvent::Step {
                 step,
                 state,

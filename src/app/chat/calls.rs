@@ -68,6 +68,7 @@ fn start(chat: &mut ChatState, call: Call, run_when_proposed: bool) {
         run_when_proposed,
         cancelling: false,
         streamed: false,
+        run_id: None,
     });
     chat.scroll = 0;
 }

@@ -49,7 +49,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("plan", "TEXT", "make a plan for TEXT without running it"),
     ("run", "", "run the plan awaiting confirmation"),
     ("cancel", "", "stop the planning or the run in flight"),
-    ("retry", "", "plan or run again what failed last"),
+    (
+        "retry",
+        "",
+        "plan or run again what failed last (a cancelled run resumes)",
+    ),
     ("board", "", "open the plan in the Harmony Board"),
     (
         "attach",

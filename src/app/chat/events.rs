@@ -20,6 +20,12 @@ pub(crate) fn update(state: &mut AppState, update: ConductorUpdate) -> Vec<Effec
             append_token(chat, &text);
             Vec::new()
         }
+        ConductorUpdate::Started { run_id } => {
+            if let Some(flight) = &mut chat.in_flight {
+                flight.run_id = Some(run_id);
+            }
+            Vec::new()
+        }
         ConductorUpdate::Step {
             step,
             state: step_state,
@@ -142,14 +148,21 @@ fn end_streaming(chat: &mut ChatState) {
 fn failed(chat: &mut ChatState, failure: ConductorFailure) {
     end_streaming(chat);
     let cancelled = matches!(failure, ConductorFailure::Error(ConductorError::Cancelled));
-    let call = chat.in_flight.take().map(|f| f.call);
-    match call {
-        Some(Call::Run(proposal)) => {
-            let message = if cancelled {
-                "the run was cancelled: `/retry` runs it again".to_owned()
-            } else {
-                failure.to_string()
+    let flight = chat.in_flight.take();
+    let run_id = flight.as_ref().and_then(|f| f.run_id.clone());
+    match flight.map(|f| f.call) {
+        Some(Call::Run(mut proposal)) => {
+            let message = match (cancelled, &run_id) {
+                (true, Some(_)) => {
+                    "the run was cancelled: `/retry` resumes it (finished steps are kept)"
+                        .to_owned()
+                }
+                (true, None) => "the run was cancelled: `/retry` runs it again".to_owned(),
+                (false, _) => failure.to_string(),
             };
+            if cancelled {
+                proposal.resume = run_id;
+            }
             if let Some(card) = chat.latest_run_mut() {
                 card.outcome = RunOutcome::Failed(message);
                 for step in &mut card.steps {

@@ -159,6 +159,8 @@ pub struct InFlight {
     pub cancelling: bool,
     /// Planner tokens arrived (so the explanation is already in the transcript).
     pub streamed: bool,
+    /// The run's id, once it has one (a cancelled run is resumed under it).
+    pub run_id: Option<String>,
 }
 
 /// Why a Conductor call failed, as the chat sees it.

@@ -91,6 +91,7 @@ pub(crate) fn proposal(intent: &str) -> Proposal {
             (id("note"), "acme.notes".into()),
         ],
         attachments: Vec::new(),
+        resume: None,
     }
 }
 
@@ -121,6 +122,7 @@ pub(crate) fn finished(succeeded: bool) -> RunReport {
         },
         recoveries: vec!["sort: retried with fewer lines (attempt 2)".into()],
         elapsed: Duration::from_millis(2300),
+        recorded: None,
     }
 }
 
@@ -422,6 +424,36 @@ fn cancel_asks_once_and_the_cancelled_run_marks_waiting_steps() {
             .all(|s| s.state == Some(StepState::Cancelled))
     );
     assert!(matches!(&card.outcome, RunOutcome::Failed(m) if m.contains("cancelled")));
+}
+
+#[test]
+fn retry_after_a_cancel_resumes_the_run_keeping_its_finished_steps() {
+    let mut state = chat_state(160, 48);
+    send(&mut state, "sort");
+    report(
+        &mut state,
+        ConductorUpdate::Proposed(Box::new(proposal("sort"))),
+    );
+    keys(&mut state, "y");
+    report(
+        &mut state,
+        ConductorUpdate::Started {
+            run_id: "run-7".into(),
+        },
+    );
+    report(&mut state, step("read", StepState::Done, 1, 10));
+    keys(&mut state, "<C-c>");
+    report(
+        &mut state,
+        ConductorUpdate::Failed(ConductorFailure::Error(ConductorError::Cancelled)),
+    );
+    let card = state.chat.latest_run().expect("a run card");
+    assert!(matches!(&card.outcome, RunOutcome::Failed(m) if m.contains("resumes")));
+    let effects = send(&mut state, "/retry");
+    assert!(
+        matches!(&effects[..], [Effect::ConductorRun(p)] if p.resume.as_deref() == Some("run-7")),
+        "{effects:?}"
+    );
 }
 
 #[test]

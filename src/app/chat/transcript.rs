@@ -430,6 +430,14 @@ fn run_card(card: &RunCard, selected: Option<usize>, width: usize) -> Vec<Visual
             if !report.succeeded {
                 out.extend(wrap(&recovery(), width, &indent, &indent));
             }
+            if let Some(recorded) = &report.recorded {
+                out.extend(wrap(
+                    &[seg(Role::Dim, recorded.clone())],
+                    width,
+                    &indent,
+                    &indent,
+                ));
+            }
             if !report.outputs.is_empty() {
                 let mut heading = vec![seg(Role::Heading, "Outputs")];
                 if selected.is_some() {

@@ -14,6 +14,7 @@ use super::board::{self, BoardAction, BoardKey, PathPurpose};
 use super::chat;
 use super::effect::Effect;
 use super::layout::{editor_text_area, screen_layout};
+use super::monitor;
 use super::state::{AppState, Overlay, PaneId, PromptKind, Severity, StatusMessage};
 use super::text_columns::column_to_byte;
 
@@ -31,7 +32,15 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     let board_focused = state.layout.focus == PaneId::Board;
     match action {
         Action::Chat(key) => chat::update::key(state, key),
-        Action::Board(action) => board::update::update(state, action),
+        Action::Board(action) => {
+            let loaded = matches!(action, BoardAction::Loaded { .. });
+            let effects = board::update::update(state, action);
+            if loaded {
+                monitor::update::board_loaded(state);
+            }
+            effects
+        }
+        Action::MonitorKey(key) => monitor::update::key(state, key),
         // The global file keys act on the board's workflow while the board has focus.
         Action::Save if board_focused => board::update::save(state),
         Action::Prompt(PromptKind::SaveAs) if board_focused => {
@@ -51,7 +60,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Monitor(view) => {
-            state.monitor.latest = Some(view);
+            monitor::update::run_changed(state, *view);
             Vec::new()
         }
         Action::Type(c) if chat_focused => chat::update::type_char(state, c),
@@ -140,6 +149,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::Click { col, row } => click(state, col, row),
+        Action::Drag { col, row } => {
+            board::mouse::drag(state, col, row);
+            Vec::new()
+        }
+        Action::Release { col, row } => board::mouse::release(state, col, row),
         Action::Wheel(lines) => {
             let height = editor_height(state);
             if let Some(buffer) = state.active_buffer_mut() {
@@ -236,6 +250,9 @@ fn click(state: &mut AppState, col: u16, row: u16) -> Vec<Effect> {
         return Vec::new();
     };
     state.layout.focus = pane;
+    if pane == PaneId::Board {
+        return board::mouse::press(state, col, row);
+    }
     if pane != PaneId::Editor {
         return Vec::new();
     }

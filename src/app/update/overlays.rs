@@ -22,6 +22,7 @@ pub(crate) fn captures(action: &Action) -> bool {
                 crate::app::board::BoardAction::Loaded { .. }
                     | crate::app::board::BoardAction::Saved { .. }
                     | crate::app::board::BoardAction::Extensions(_)
+                    | crate::app::board::BoardAction::Library(_)
                     | crate::app::board::BoardAction::Show { .. }
             )
     )

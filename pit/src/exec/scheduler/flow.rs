@@ -186,6 +186,46 @@ impl Scheduler {
         }
     }
 
+    /// Why a node is skipped, for the journal: the failure `on_failure = "skip"` absorbed, a
+    /// dependency that did not complete, a condition that did not hold, or a command.
+    pub(super) fn skip_reason(&self, event: &NodeEvent) -> String {
+        let node = event.node;
+        if let Some(error) = &event.error {
+            return if event.attempt > 0 {
+                format!(
+                    "failed, and `on_failure = \"skip\"` went on: {}",
+                    error.message
+                )
+            } else {
+                error.message.clone()
+            };
+        }
+        if self.is_fallback[node.index()] {
+            return "a fallback, not needed".to_owned();
+        }
+        let wf = &self.wf;
+        if self.blocked[node.index()] {
+            for (&from, &edge) in wf.predecessors(node).iter().zip(wf.in_edges(node)) {
+                let spec = wf.edge(edge);
+                if !must_be_taken(spec.kind(), spec.dependency()) {
+                    continue;
+                }
+                let state = self.state[from.index()];
+                if state.is_final() && state != NodeState::Completed {
+                    return format!("`{}` did not complete ({})", wf.id(from), state.name());
+                }
+                if state == NodeState::Completed && self.taken(from, edge) == Ok(false) {
+                    let text = wf.condition(edge).unwrap_or_default();
+                    return format!("the condition `{text}` from `{}` is false", wf.id(from));
+                }
+            }
+        }
+        if wf.kind(node) == NodeKind::Control(ControlKind::Merge) {
+            return "no edge into the merge was taken".to_owned();
+        }
+        "skipped by a command".to_owned()
+    }
+
     /// Whether the edge from the settled `from` counts as taken: its source completed and,
     /// for a conditional edge, its condition holds. A condition that cannot be evaluated is
     /// not taken, and the error says why.
