@@ -5,87 +5,18 @@
 //! (marks, duplicates and groups among them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod board_support;
 mod common;
 
 use std::path::PathBuf;
 
-use pit::dag::{LoadOptions, ValidationError, Workflow, WorkflowFile, load_file, parse_toml};
+use board_support::Board;
+use pit::dag::{LoadOptions, ValidationError, Workflow, load_file, parse_toml};
 use proptest::prelude::*;
 use symphony::app::board::state::Tone;
 use symphony::app::board::{BoardAction, BoardKey, PathPurpose, Step};
-use symphony::app::keymap::Keymap;
-use symphony::app::keys::parse_keys;
 use symphony::app::state::{Overlay, PaneId};
-use symphony::app::{Action, AppState, Effect, update};
-
-/// An app state and the effects its updates asked for.
-struct Board {
-    state: AppState,
-    keymap: Keymap,
-    effects: Vec<Effect>,
-}
-
-impl Board {
-    fn new() -> Board {
-        let mut b = Board {
-            state: AppState::new((160, 48), common::theme()),
-            keymap: Keymap::default(),
-            effects: Vec::new(),
-        };
-        b.keys("<A-3>");
-        assert_eq!(b.state.layout.focus, PaneId::Board);
-        b
-    }
-
-    fn act(&mut self, action: Action) {
-        self.effects.extend(update(&mut self.state, action));
-    }
-
-    fn keys(&mut self, sequence: &str) {
-        for key in parse_keys(sequence).unwrap() {
-            let action =
-                self.keymap
-                    .action_for(key, self.state.layout.focus, self.state.overlay.as_ref());
-            if let Some(action) = action {
-                self.act(action);
-            }
-        }
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.act(Action::Type(c));
-        }
-    }
-
-    /// Adds a node through the palette.
-    fn add(&mut self, query: &str) {
-        self.keys("a");
-        self.type_text(query);
-        self.keys("<Enter>");
-    }
-
-    fn file(&self) -> &WorkflowFile {
-        &self.state.board.doc.file
-    }
-
-    fn selected(&self) -> &str {
-        self.state.board.selected.as_ref().unwrap().as_str()
-    }
-
-    fn notice(&self) -> (Tone, String) {
-        let n = self.state.board.notice.clone().unwrap();
-        (n.tone, n.text)
-    }
-
-    /// The TOML of the last save effect, if any was asked for.
-    fn saved(&mut self) -> Option<(PathBuf, String)> {
-        self.effects.iter().rev().find_map(|e| match e {
-            Effect::BoardSave { path, text } => Some((path.clone(), text.clone())),
-            _ => None,
-        })
-    }
-}
+use symphony::app::{Action, Effect};
 
 const THREE_NODES: &str = r#"
 version = 1

@@ -5,22 +5,22 @@
 //! refused at its field; whole screens of the browser with a preview and of a form.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod board_support;
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use board_support::Board;
 use common::Harness;
 use extensions::{Installed, Manifest};
-use pit::dag::{LoadOptions, Workflow, WorkflowFile, load_file, parse_toml};
+use pit::dag::{LoadOptions, Workflow, load_file, parse_toml};
 use serde_json::Value;
 use symphony::adapters::MemoryEditor;
+use symphony::app::Action;
 use symphony::app::board::form::Form;
 use symphony::app::board::state::Tone;
 use symphony::app::board::{BoardAction, BoardOverlay};
-use symphony::app::keymap::Keymap;
-use symphony::app::keys::parse_keys;
-use symphony::app::state::{Overlay, PaneId};
-use symphony::app::{Action, AppState, Effect, update};
+use symphony::app::state::Overlay;
 use symphony::ui::board_library::library_of;
 
 /// The sample extensions, installed as they are in the repository.
@@ -46,69 +46,18 @@ fn library_action() -> Action {
     ))))
 }
 
-/// An app state on the board with the library loaded, and the effects its updates asked for.
-struct Board {
-    state: AppState,
-    keymap: Keymap,
-    effects: Vec<Effect>,
+/// The board with the library loaded.
+fn board() -> Board {
+    let mut b = Board::new();
+    b.act(library_action());
+    b
 }
 
-impl Board {
-    fn new() -> Board {
-        let mut b = Board {
-            state: AppState::new((160, 48), common::theme()),
-            keymap: Keymap::default(),
-            effects: Vec::new(),
-        };
-        b.act(library_action());
-        b.keys("<A-3>");
-        assert_eq!(b.state.layout.focus, PaneId::Board);
-        b
-    }
-
-    fn act(&mut self, action: Action) {
-        self.effects.extend(update(&mut self.state, action));
-    }
-
-    fn keys(&mut self, sequence: &str) {
-        for key in parse_keys(sequence).unwrap() {
-            let action =
-                self.keymap
-                    .action_for(key, self.state.layout.focus, self.state.overlay.as_ref());
-            if let Some(action) = action {
-                self.act(action);
-            }
-        }
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.act(Action::Type(c));
-        }
-    }
-
-    fn form(&self) -> &Form {
-        match &self.state.overlay {
-            Some(Overlay::Board(BoardOverlay::Form(form))) => form,
-            other => panic!("expected a form, got {other:?}"),
-        }
-    }
-
-    fn notice(&self) -> (Tone, String) {
-        let n = self.state.board.notice.clone().unwrap();
-        (n.tone, n.text)
-    }
-
-    fn file(&self) -> &WorkflowFile {
-        &self.state.board.doc.file
-    }
-
-    /// The last save's path and TOML.
-    fn saved(&self) -> Option<(PathBuf, String)> {
-        self.effects.iter().rev().find_map(|e| match e {
-            Effect::BoardSave { path, text } => Some((path.clone(), text.clone())),
-            _ => None,
-        })
+/// The form open on the board.
+fn open_form(b: &Board) -> &Form {
+    match &b.state.overlay {
+        Some(Overlay::Board(BoardOverlay::Form(form))) => form,
+        other => panic!("expected a form, got {other:?}"),
     }
 }
 
@@ -142,7 +91,7 @@ kind = "control"
 
 #[test]
 fn a_template_found_by_search_and_given_a_parameter_saves_as_the_hand_written_file() {
-    let mut b = Board::new();
+    let mut b = board();
     b.keys("t");
     assert!(matches!(
         b.state.overlay,
@@ -153,7 +102,7 @@ fn a_template_found_by_search_and_given_a_parameter_saves_as_the_hand_written_fi
     b.keys("<Backspace>");
     b.type_text("iew");
     b.keys("<Enter>");
-    let form = b.form();
+    let form = open_form(&b);
     assert_eq!(form.fields.len(), 1);
     assert_eq!(form.fields[0].spec.name, "focus");
     assert_eq!(
@@ -201,7 +150,7 @@ fn a_template_found_by_search_and_given_a_parameter_saves_as_the_hand_written_fi
 
 #[test]
 fn a_template_added_to_a_workflow_gets_fresh_ids_where_they_clash() {
-    let mut b = Board::new();
+    let mut b = board();
     b.keys("t");
     b.type_text("shout-words");
     b.keys("<Enter>");
@@ -227,7 +176,7 @@ fn a_template_added_to_a_workflow_gets_fresh_ids_where_they_clash() {
 
 #[test]
 fn a_template_whose_extension_is_not_installed_stays_in_the_browser_with_the_reason() {
-    let mut b = Board::new();
+    let mut b = board();
     let mut library = library_of(conductor::templates::bundled().unwrap(), &samples()[1..]);
     library.problem = None;
     b.act(Action::Board(BoardAction::Library(Box::new(library))));
@@ -247,7 +196,7 @@ fn a_template_whose_extension_is_not_installed_stays_in_the_browser_with_the_rea
 
 #[test]
 fn a_node_form_from_the_config_schema_refuses_a_bad_value_at_its_field_then_saves() {
-    let mut b = Board::new();
+    let mut b = board();
     b.keys("t");
     b.type_text("review-diff");
     b.keys("<Enter> <Enter>");
@@ -255,8 +204,7 @@ fn a_node_form_from_the_config_schema_refuses_a_bad_value_at_its_field_then_save
     b.keys("<Down>");
     assert_eq!(b.state.board.selected.as_ref().unwrap().as_str(), "review");
     b.keys("<Enter>");
-    let names: Vec<String> = b
-        .form()
+    let names: Vec<String> = open_form(&b)
         .fields
         .iter()
         .map(|f| f.spec.name.clone())
@@ -268,11 +216,11 @@ fn a_node_form_from_the_config_schema_refuses_a_bad_value_at_its_field_then_save
     );
     // temperature: not a number.
     b.keys("<Up>");
-    assert_eq!(b.form().selected, 4);
+    assert_eq!(open_form(&b).selected, 4);
     b.keys("<Backspace> <Backspace> <Backspace>");
     b.type_text("hot");
     b.keys("<Enter>");
-    let form = b.form();
+    let form = open_form(&b);
     assert_eq!(
         form.fields[4].error.as_deref(),
         Some("`hot` is not a number")
@@ -283,7 +231,7 @@ fn a_node_form_from_the_config_schema_refuses_a_bad_value_at_its_field_then_save
     b.keys("<Backspace> <Backspace> <Backspace>");
     b.type_text("0.7");
     b.keys("<Tab> <Tab> <Tab>");
-    assert_eq!(b.form().selected, 2);
+    assert_eq!(open_form(&b).selected, 2);
     b.type_text("qwen");
     b.keys("<Enter>");
     assert_eq!(b.state.overlay, None);
@@ -308,7 +256,7 @@ fn a_node_form_from_the_config_schema_refuses_a_bad_value_at_its_field_then_save
 
 #[test]
 fn a_method_the_extension_does_not_offer_is_refused_and_space_picks_one_it_does() {
-    let mut b = Board::new();
+    let mut b = board();
     let file = parse_toml(
         &REVIEW_SECURITY.replace("method = \"chat\"", "method = \"chatt\""),
         "typo",
@@ -319,20 +267,20 @@ fn a_method_the_extension_does_not_offer_is_refused_and_space_picks_one_it_does(
         path: Some("review.toml".into()),
     }));
     b.keys("<Down> e");
-    assert_eq!(b.form().fields[0].input, "chatt");
+    assert_eq!(open_form(&b).fields[0].input, "chatt");
     b.keys("<Enter>");
     assert_eq!(
-        b.form().fields[0].error.as_deref(),
+        open_form(&b).fields[0].error.as_deref(),
         Some("`chatt` is not one of: chat")
     );
     // The method is a choice: Backspace clears it (then it is required), Space picks one.
     b.keys("<Backspace> <Enter>");
     assert_eq!(
-        b.form().fields[0].error.as_deref(),
+        open_form(&b).fields[0].error.as_deref(),
         Some("required: give a value")
     );
     b.keys("<Space>");
-    assert_eq!(b.form().fields[0].input, "chat");
+    assert_eq!(open_form(&b).fields[0].input, "chat");
     b.keys("<Enter>");
     assert_eq!(b.state.overlay, None);
     assert_eq!(

@@ -168,24 +168,28 @@ fn eval_measures_the_offline_planner_on_what_is_installed() {
     );
 }
 
-#[test]
-fn the_port_reports_each_step_and_the_outputs() {
-    let data = installed();
-    let paths = DataPaths::resolve(Some(data.path())).unwrap();
-    let catalog = catalog_of(&symphony::headless::ext::registry(&paths).list().unwrap());
-    assert!(catalog.all().iter().any(|c| c.id.as_str() == "text.upper"));
-    let program = PathBuf::from(env!("CARGO_BIN_EXE_symphony"));
-    let conductor = LocalConductor::new(
+/// The Conductor over `paths`, its extension hosts started by the test's `symphony`.
+fn conductor_on(paths: DataPaths) -> LocalConductor {
+    LocalConductor::new(
         paths,
         symphony::adapters::HostLauncher {
-            program,
+            program: PathBuf::from(env!("CARGO_BIN_EXE_symphony")),
             prefix: symphony::headless::ext::HOST_PREFIX
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
             project: None,
         },
-    );
+    )
+}
+
+#[test]
+fn the_port_reports_each_step_and_the_outputs() {
+    let data = installed();
+    let paths = DataPaths::resolve(Some(data.path())).unwrap();
+    let catalog = catalog_of(&symphony::headless::ext::registry(&paths).list().unwrap());
+    assert!(catalog.all().iter().any(|c| c.id.as_str() == "text.upper"));
+    let conductor = conductor_on(paths);
     let request = PlanRequest {
         intent: "lowercase it then join the lines".to_owned(),
         attachments: vec![Attachment::Text {
@@ -327,18 +331,7 @@ fn an_extension_that_crashes_mid_plan_is_replaced_and_the_user_is_told() {
 #[test]
 fn a_cancelled_run_resumes_under_its_id_and_finishes() {
     let data = installed();
-    let paths = DataPaths::resolve(Some(data.path())).unwrap();
-    let conductor = LocalConductor::new(
-        paths,
-        symphony::adapters::HostLauncher {
-            program: PathBuf::from(env!("CARGO_BIN_EXE_symphony")),
-            prefix: symphony::headless::ext::HOST_PREFIX
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
-            project: None,
-        },
-    );
+    let conductor = conductor_on(DataPaths::resolve(Some(data.path())).unwrap());
     let request = PlanRequest {
         intent: "lowercase it then join the lines".to_owned(),
         attachments: vec![Attachment::Text {

@@ -1,7 +1,8 @@
 //! Draws the Harmony Board: a header (the workflow, its verdict, "x of y nodes, layers a–b"),
 //! the laid-out graph — boxes of box-drawing characters with the node's kind symbol, name and
 //! state, edges of ─│┌┐└┘ with arrowheads — scrolled to the selection, and a footer with the
-//! selected node's problem and the board's last notice (its overlays: `board_overlays.rs`).
+//! selected node's problem and the board's last notice (the boxes: `board_nodes.rs`; its
+//! overlays: `board_overlays.rs`).
 //! The selection has a thick border, the edge's source a double one, and targets that cannot
 //! be connected a dashed one: shapes, not colour alone.
 
@@ -11,15 +12,12 @@ use pit::dag::{ControlKind, NodeKind, NodeSpec};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use unicode_width::UnicodeWidthChar;
 
 use crate::app::board::group;
-use crate::app::board::ports;
 use crate::app::board::state::{BoardState, Tone};
-use crate::app::board::update::is_candidate;
 use crate::app::board::view::{FOOTER_ROWS, HEADER_ROWS, effective_scroll, visible_layers};
 use crate::app::board::zoom::Zoom;
 use crate::app::state::AppState;
@@ -70,7 +68,7 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     draw_edges(board, ui, buf, &view);
     if board.zoom == Zoom::Boxes {
         let run = crate::app::monitor::board_states(board, &state.monitor);
-        draw_nodes(board, ui, buf, &view, &run);
+        super::board_nodes::draw_nodes(board, ui, buf, &view, &run);
     } else {
         super::board_zoomed::draw_nodes(board, ui, buf, view.rect, view.scroll);
     }
@@ -131,9 +129,11 @@ fn notice_line(ui: &UiColors, tone: Tone, text: &str) -> Line<'static> {
 }
 
 /// The graph's area on screen and the drawing cell at its top-left.
-struct View {
-    rect: Rect,
-    scroll: (u32, u32),
+pub(super) struct View {
+    /// The area.
+    pub(super) rect: Rect,
+    /// The drawing cell at its top-left.
+    pub(super) scroll: (u32, u32),
 }
 
 fn render_header(board: &BoardState, ui: &UiColors, frame: &mut Frame, area: Rect, view: &View) {
@@ -250,7 +250,7 @@ fn render_footer(board: &BoardState, ui: &UiColors, frame: &mut Frame, area: Rec
 }
 
 /// The kind, the runner and the ports of a node, in one line.
-fn describe(node: &NodeSpec) -> String {
+pub(super) fn describe(node: &NodeSpec) -> String {
     let mut parts = vec![node.kind.name().to_owned()];
     if let Some(runner) = &node.runner {
         parts.push(format!("runner {runner}"));
@@ -274,7 +274,7 @@ fn describe(node: &NodeSpec) -> String {
 }
 
 /// The screen cell of a drawing cell, if it is in view.
-fn to_screen(view: &View, x: u32, y: u32) -> Option<(u16, u16)> {
+pub(super) fn to_screen(view: &View, x: u32, y: u32) -> Option<(u16, u16)> {
     let (graph, (sx, sy)) = (view.rect, view.scroll);
     let (dx, dy) = (x.checked_sub(sx)?, y.checked_sub(sy)?);
     (dx < u32::from(graph.width) && dy < u32::from(graph.height))
@@ -391,281 +391,6 @@ fn line_char(bits: u8) -> char {
     }
 }
 
-/// Border characters: corners, horizontal, vertical.
-struct Frame9 {
-    tl: char,
-    tr: char,
-    bl: char,
-    br: char,
-    h: char,
-    v: char,
-}
-
-const THIN: Frame9 = Frame9 {
-    tl: '┌',
-    tr: '┐',
-    bl: '└',
-    br: '┘',
-    h: '─',
-    v: '│',
-};
-const THICK: Frame9 = Frame9 {
-    tl: '┏',
-    tr: '┓',
-    bl: '┗',
-    br: '┛',
-    h: '━',
-    v: '┃',
-};
-const DOUBLE: Frame9 = Frame9 {
-    tl: '╔',
-    tr: '╗',
-    bl: '╚',
-    br: '╝',
-    h: '═',
-    v: '║',
-};
-const ROUNDED: Frame9 = Frame9 {
-    tl: '╭',
-    tr: '╮',
-    bl: '╰',
-    br: '╯',
-    h: '─',
-    v: '│',
-};
-const MARKED: Frame9 = Frame9 {
-    tl: '┏',
-    tr: '┓',
-    bl: '┗',
-    br: '┛',
-    h: '╍',
-    v: '╏',
-};
-const DASHED: Frame9 = Frame9 {
-    tl: '┌',
-    tr: '┐',
-    bl: '└',
-    br: '┘',
-    h: '┄',
-    v: '┆',
-};
-
-/// Draws the node boxes; `run` holds the followed run's node states (empty when the board
-/// shows another workflow), drawn as a symbol and a colour.
-fn draw_nodes(
-    board: &BoardState,
-    ui: &UiColors,
-    buf: &mut Buffer,
-    view: &View,
-    run: &HashMap<&pit::dag::NodeId, pit::runs::NodeOutcome>,
-) {
-    let (graph, (sx, sy)) = (view.rect, view.scroll);
-    let problems = board.problems();
-    let (bw, bh) = (board.options.node_width, board.options.node_height);
-    // Where the edges in view leave their boxes, found once rather than per box.
-    let starts: Vec<(u32, u32)> = board
-        .layout
-        .routes
-        .iter()
-        .filter(|r| !r.reversed)
-        .filter_map(|r| r.points.first().copied())
-        .filter(|&(x, y)| {
-            (sx..sx + u32::from(graph.width)).contains(&x)
-                && (sy..=sy + u32::from(graph.height)).contains(&y)
-        })
-        .collect();
-    let (x1, y1) = (sx + u32::from(graph.width), sy + u32::from(graph.height));
-    let hidden = group::hidden(&board.doc);
-    for (i, place) in board.layout.nodes.iter().enumerate() {
-        if place.x >= x1 || place.x + bw <= sx || place.y >= y1 || place.y + bh <= sy {
-            continue;
-        }
-        if hidden.get(i).copied().unwrap_or(false) {
-            continue;
-        }
-        let Some(node) = board.doc.file.nodes.get(i) else {
-            continue;
-        };
-        let selected = board.selected.as_ref() == Some(&node.id);
-        let source = board.connecting.as_ref() == Some(&node.id);
-        let dimmed = board.connecting.is_some() && !source && !is_candidate(board, &node.id);
-        let candidate = board.connecting.is_some() && !source && !dimmed;
-        let collapsed = group::collapsed_group_of(&board.doc, &node.id);
-        let own = match collapsed {
-            Some(g) => group_problems(board, &problems, g),
-            None => problems.get(&node.id).cloned(),
-        };
-        let own = own.as_ref();
-        let (frame, border) = if source {
-            (&DOUBLE, fg(ui.accent).add_modifier(Modifier::BOLD))
-        } else if selected {
-            (&THICK, fg(ui.border_focused).add_modifier(Modifier::BOLD))
-        } else if dimmed {
-            (&DASHED, fg(ui.dim))
-        } else if board.marks.contains(&node.id) {
-            (&MARKED, fg(ui.accent))
-        } else if candidate {
-            (&ROUNDED, fg(ui.accent).add_modifier(Modifier::BOLD))
-        } else if own.is_some() {
-            (&THIN, fg(ui.error))
-        } else {
-            (&THIN, fg(ui.border))
-        };
-        let text = if dimmed {
-            fg(ui.dim)
-        } else {
-            fg(ui.foreground)
-        };
-        let mut put = |dx: u32, dy: u32, c: char, style: Style| {
-            if let Some(pos) = to_screen(view, place.x + dx, place.y + dy)
-                && let Some(cell) = buf.cell_mut(pos)
-            {
-                cell.set_char(c).set_style(style);
-            }
-        };
-        // Borders.
-        for dx in 0..bw {
-            let (top, bottom) = match dx {
-                0 => (frame.tl, frame.bl),
-                d if d == bw - 1 => (frame.tr, frame.br),
-                _ => (frame.h, frame.h),
-            };
-            put(dx, 0, top, border);
-            put(dx, bh - 1, bottom, border);
-        }
-        for dy in 1..bh - 1 {
-            put(0, dy, frame.v, border);
-            put(bw - 1, dy, frame.v, border);
-            for dx in 1..bw - 1 {
-                put(dx, dy, ' ', text);
-            }
-        }
-        // Ports on the borders: inputs on the top one, outputs on the bottom one.
-        if collapsed.is_none() {
-            // The bottom label stops short of the middle, where edges leave.
-            let rooms = [bw.saturating_sub(4), (bw / 2).saturating_sub(3)];
-            for ((dy, list), room) in [(0, &node.inputs), (bh - 1, &node.outputs)]
-                .into_iter()
-                .zip(rooms)
-            {
-                if list.is_empty() {
-                    continue;
-                }
-                let mut dx = 2;
-                for (c, w) in fit(&ports::label(list), room as usize) {
-                    put(dx, dy, c, border);
-                    dx += w;
-                }
-            }
-        }
-        // Where edges leave: a tee in the bottom border.
-        for &(x, y) in starts.iter() {
-            if y == place.y + bh && x > place.x && x < place.x + bw - 1 {
-                let tee = if frame.h == '━' {
-                    '┳'
-                } else if frame.h == '═' {
-                    '╦'
-                } else {
-                    '┬'
-                };
-                put(x - place.x, bh - 1, tee, border);
-            }
-        }
-        let inner = (bw - 2) as usize;
-        let name = node
-            .name
-            .clone()
-            .unwrap_or_else(|| node.id.as_str().to_owned());
-        let title = match collapsed {
-            Some(g) => format!("⊞ {g} ({})", group::members(&board.doc, g).len()),
-            None => format!("{} {name}", kind_symbol(node.kind)),
-        };
-        let title_style = if dimmed {
-            text
-        } else {
-            text.add_modifier(Modifier::BOLD)
-        };
-        let mut write = |dy: u32, s: &str, style: Style| {
-            let mut dx = 1;
-            for (c, w) in fit(s, inner) {
-                put(dx, dy, c, style);
-                dx += w;
-            }
-        };
-        write(1, &title, title_style);
-        match own {
-            Some(list) => {
-                let more = if list.len() > 1 {
-                    format!(" +{}", list.len() - 1)
-                } else {
-                    String::new()
-                };
-                write(2, &format!("✗ {}{more}", list[0].code()), fg(ui.error));
-            }
-            None if !run.is_empty() => match run.get(&node.id) {
-                Some(&outcome) => {
-                    let style = super::monitor_pane::outcome_style(ui, outcome);
-                    let state = format!("{} {}", outcome.symbol(), outcome.word());
-                    write(2, &state, style);
-                }
-                None => write(2, "○ not started", fg(ui.dim)),
-            },
-            None => {
-                let state = match collapsed {
-                    Some(_) => "group ✓ (g expands)".to_owned(),
-                    None => format!("{} ✓", node.kind.name()),
-                };
-                write(2, &state, if dimmed { text } else { fg(ui.dim) });
-            }
-        }
-    }
-}
-
-/// The problems of a collapsed group's members, the first member's first.
-fn group_problems<'a>(
-    board: &'a BoardState,
-    problems: &HashMap<&'a pit::dag::NodeId, Vec<&'a pit::dag::ValidationError>>,
-    group: &str,
-) -> Option<Vec<&'a pit::dag::ValidationError>> {
-    let mut all: Vec<&pit::dag::ValidationError> = Vec::new();
-    for id in group::members(&board.doc, group) {
-        for e in problems.get(&id).into_iter().flatten() {
-            if !all.contains(e) {
-                all.push(e);
-            }
-        }
-    }
-    (!all.is_empty()).then_some(all)
-}
-
-/// The characters of `s` that fit in `width` columns, with their widths; an ellipsis ends a
-/// cut string.
-fn fit(s: &str, width: usize) -> Vec<(char, u32)> {
-    let mut out = Vec::new();
-    let mut used = 0;
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    let room = if total > width {
-        width.saturating_sub(1)
-    } else {
-        width
-    };
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if w == 0 {
-            continue;
-        }
-        if used + w > room {
-            break;
-        }
-        out.push((c, w as u32));
-        used += w;
-    }
-    if total > width {
-        out.push(('…', 1));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -677,13 +402,5 @@ mod tests {
         assert_eq!(line_char(UP | LEFT), '┘');
         assert_eq!(line_char(UP | DOWN | LEFT | RIGHT), '┼');
         assert_eq!(line_char(DOWN | LEFT | RIGHT), '┬');
-    }
-
-    #[test]
-    fn long_names_are_cut_with_an_ellipsis() {
-        let cut: String = fit("abcdefgh", 5).into_iter().map(|(c, _)| c).collect();
-        assert_eq!(cut, "abcd…");
-        let whole: String = fit("abc", 5).into_iter().map(|(c, _)| c).collect();
-        assert_eq!(whole, "abc");
     }
 }

@@ -3,6 +3,7 @@
 pub mod board_forms;
 pub mod board_library;
 pub mod board_minimap;
+pub mod board_nodes;
 pub mod board_overlays;
 pub mod board_pane;
 pub mod board_tasks;
