@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use symphony::app::board::BoardAction;
+use symphony::app::board::{BoardAction, RunEnd};
 use symphony::app::{Action, Effect};
 use symphony::ui::board_tasks::{BoardTasks, RunWith};
 
@@ -18,7 +18,7 @@ runner = "shell"
 params = { command = "echo hello" }
 "#;
 
-async fn ended(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>) -> Result<String, String> {
+async fn ended(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>) -> Result<RunEnd, String> {
     let action = tokio::time::timeout(Duration::from_secs(60), rx.recv())
         .await
         .expect("the run ends")
@@ -42,10 +42,11 @@ async fn a_saved_workflow_runs_and_its_end_comes_back() {
     });
     let rest = tasks.execute(vec![Effect::BoardRun(file.clone())]);
     assert!(rest.is_empty(), "the board takes its own effect");
-    let summary = ended(&mut rx).await.unwrap();
+    let end = ended(&mut rx).await.unwrap();
+    assert!(end.completed, "{end:?}");
     assert!(
-        summary.contains("completed (1 completed, 0 failed"),
-        "{summary}"
+        end.summary.contains("completed (1 completed, 0 failed"),
+        "{end:?}"
     );
     let runs: Vec<_> = std::fs::read_dir(data.join("runs")).unwrap().collect();
     assert_eq!(runs.len(), 1, "the run is recorded where the monitor looks");

@@ -329,6 +329,10 @@ dependency = "soft"
         "HELLO FROM A WORKFLOW"
     );
     assert!(end["artifacts"].as_u64().unwrap() >= 1, "{end}");
+    // The extension node's log, as the monitor shows it.
+    let log = std::fs::read_to_string(pit::runs::log_path(&data.join("runs").join(run), "shout"))
+        .unwrap();
+    assert!(log.contains("attempt 1: completed, 1 output(s)"), "{log}");
 }
 
 /// Answers each call with the `config` member of its request, as JSON text.

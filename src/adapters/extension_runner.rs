@@ -32,7 +32,9 @@ use extensions::protocol::{Artifact, InvokeParams, InvokeResult};
 use extensions::registry::Registry;
 use extensions::supervisor::{CancelToken, ExtensionHost, retryable};
 use pit::dag::{NodeId, RunnerName, Workflow};
-use pit::exec::{NodeContext, NodeOutput, NodeRunner, RunError, RunFuture, RunnerRegistry};
+use pit::exec::{
+    NodeContext, NodeOutput, NodeRunner, RunError, RunFuture, RunnerRegistry, append_log,
+};
 use pit::pool::{BoxFuture, Pool, PoolPolicy, Prewarm, Resource};
 use serde_json::{Map, Value};
 
@@ -256,6 +258,8 @@ impl NodeRunner for ExtensionRunner {
                 .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
         };
         let output_dir = ctx.output_dir().map(Path::to_owned);
+        let log = ctx.log_path().map(Path::to_owned);
+        let attempt = ctx.attempt();
         let (key, pool) = (self.key.clone(), self.hosts.pool.clone());
         let cancel = CancelToken::default();
         let guard = CancelOnDrop(Some(cancel.clone()));
@@ -268,12 +272,23 @@ impl NodeRunner for ExtensionRunner {
             };
             let call = tokio::task::spawn_blocking(move || {
                 let mut host = host.lock().unwrap_or_else(|e| e.into_inner());
-                host.invoke_once(&invoke, &mut |_| {}, &cancel)
+                let mut said = Vec::new();
+                let result =
+                    host.invoke_once(&invoke, &mut |p| said.push(progress_line(&p)), &cancel);
+                (result, said)
             });
-            let result = call
+            let (result, said) = call
                 .await
                 .map_err(|e| RunError::retryable(format!("the extension call panicked: {e}")))?;
             guard.disarm();
+            if let Some(log) = log {
+                let outcome = match &result {
+                    Ok(r) => format!("completed, {} output(s)", r.outputs.len()),
+                    Err(e) => e.to_string(),
+                };
+                let heading = format!("── attempt {attempt}: {outcome}");
+                append_log(log, heading, said.join("\n").into_bytes()).await;
+            }
             let result = result.map_err(|e| {
                 let refused = matches!(e, ExtensionError::NotInstalled(_));
                 if retryable(&e) || (reducing && !refused) {
@@ -294,6 +309,15 @@ impl NodeRunner for ExtensionRunner {
                 value: node_value(result),
             })
         })
+    }
+}
+
+/// A progress notification as a log line: `[ 40%] parsing`.
+fn progress_line(p: &extensions::protocol::Progress) -> String {
+    let percent = (p.fraction.clamp(0.0, 1.0) * 100.0).round();
+    match &p.message {
+        Some(message) => format!("[{percent:>3}%] {message}"),
+        None => format!("[{percent:>3}%]"),
     }
 }
 

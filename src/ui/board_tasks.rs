@@ -11,14 +11,14 @@ use pit::dag::{LoadOptions, load_file};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::board::BoardAction;
 use crate::app::board::palette::NodeTemplate;
+use crate::app::board::{BoardAction, RunEnd};
 use crate::app::{Action, Effect};
 
 /// Runs `symphony run PATH --json` to its end; its last JSON line says how it ended. Its own
 /// process, so that a run outlives neither a crash of its runners nor of the interface
 /// (a run cut short can be resumed with `symphony run PATH --resume RUN_ID`).
-fn run_workflow(run_with: &RunWith, path: &std::path::Path) -> Result<String, String> {
+fn run_workflow(run_with: &RunWith, path: &std::path::Path) -> Result<RunEnd, String> {
     let mut command = std::process::Command::new(&run_with.program);
     if let Some(dir) = &run_with.data_dir {
         command.arg("--data-dir").arg(dir);
@@ -37,14 +37,17 @@ fn run_workflow(run_with: &RunWith, path: &std::path::Path) -> Result<String, St
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .find(|v| v["event"] == "end");
     match end {
-        Some(end) => Ok(format!(
-            "run {} {} ({} completed, {} failed, {} skipped)",
-            end["run"].as_str().unwrap_or("?"),
-            end["state"].as_str().unwrap_or("?"),
-            end["completed"],
-            end["failed"],
-            end["skipped"]
-        )),
+        Some(end) => Ok(RunEnd {
+            completed: end["state"] == "completed",
+            summary: format!(
+                "run {} {} ({} completed, {} failed, {} skipped)",
+                end["run"].as_str().unwrap_or("?"),
+                end["state"].as_str().unwrap_or("?"),
+                end["completed"],
+                end["failed"],
+                end["skipped"]
+            ),
+        }),
         None => {
             let stderr = String::from_utf8_lossy(&out.stderr);
             Err(stderr

@@ -157,9 +157,11 @@ impl NodeRunner for ShellRunner {
 /// How much of an attempt's stderr its node's log keeps (the end of it).
 const LOG_TAIL: usize = 64 * 1024;
 
-/// Appends an attempt's stderr under `heading` to its node's log, off the async threads.
-/// A log that cannot be written costs only the log: the attempt's outcome stands.
-async fn append_log(path: std::path::PathBuf, heading: String, stderr: Vec<u8>) {
+/// Appends what an attempt said (a shell's stderr, an extension's progress) under `heading`
+/// to its node's log, off the async threads; runners of any kind use it, so the monitor
+/// shows every node's log alike. A log that cannot be written costs only the log: the
+/// attempt's outcome stands.
+pub async fn append_log(path: std::path::PathBuf, heading: String, stderr: Vec<u8>) {
     let _ = tokio::task::spawn_blocking(move || {
         use std::io::Write;
         if let Some(dir) = path.parent() {

@@ -25,7 +25,7 @@ mod runner;
 mod scheduler;
 
 pub use backoff::Backoff;
-pub use builtin::{NoopRunner, ShellRunner, SleepRunner};
+pub use builtin::{NoopRunner, ShellRunner, SleepRunner, append_log};
 pub use checkpointing::{Checkpointing, restore};
 pub use events::{Event, EventKind, NodeEvent, NodeState, WorkflowState};
 pub use handle::{ExecError, ExecOptions, Executor, RunControl, RunHandle, RunReport, RunSnapshot};

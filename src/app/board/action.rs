@@ -102,13 +102,22 @@ pub enum BoardAction {
     RunEnded {
         /// The workflow file.
         path: PathBuf,
-        /// How it ended, in a sentence, or why it could not run.
-        result: Result<String, String>,
+        /// How it ended, or why it could not run.
+        result: Result<RunEnd, String>,
     },
     /// The installed extensions' capabilities, for the palette (from the runtime).
     Extensions(Vec<NodeTemplate>),
     /// The templates, the catalog and the extensions' config schemas (from the runtime).
     Library(Box<Library>),
+}
+
+/// How a run started from the board ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunEnd {
+    /// Every node completed (or was skipped on purpose).
+    pub completed: bool,
+    /// The run, its state and its counts, in a sentence.
+    pub summary: String,
 }
 
 /// What a board path prompt is for.

@@ -36,6 +36,6 @@ pub mod zoom;
 #[cfg(test)]
 mod tests;
 
-pub use action::{BoardAction, BoardKey, BoardOverlay, PathPurpose, Step};
+pub use action::{BoardAction, BoardKey, BoardOverlay, PathPurpose, RunEnd, Step};
 pub use layout::{Layout, LayoutGraph, LayoutOptions, NodePos, Placement, Route, layout};
 pub use state::BoardState;

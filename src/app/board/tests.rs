@@ -8,7 +8,7 @@ use crate::app::state::{AppState, Overlay, PaneId};
 use crate::app::update;
 use crate::theme::{BUILTIN_THEMES, ColorDepth, Theme};
 
-use super::action::{BoardAction, BoardKey, BoardOverlay, PathPurpose, Step};
+use super::action::{BoardAction, BoardKey, BoardOverlay, PathPurpose, RunEnd, Step};
 use super::state::Tone;
 
 fn state() -> AppState {
@@ -287,14 +287,33 @@ fn run_wants_a_valid_saved_file_and_reports_the_end() {
         &mut s,
         Action::Board(BoardAction::RunEnded {
             path: "/w/chain.toml".into(),
-            result: Ok(
-                "run 20260101-000000-abcd completed (2 completed, 0 failed, 0 skipped)".into(),
-            ),
+            result: Ok(RunEnd {
+                completed: true,
+                summary: "run 20260101-000000-abcd completed (2 completed, 0 failed, 0 skipped)"
+                    .into(),
+            }),
         }),
     );
     let notice = s.board.notice.clone().expect("a notice");
     assert_eq!(notice.tone, Tone::Info);
     assert!(notice.text.contains("completed"), "{}", notice.text);
+    update(
+        &mut s,
+        Action::Board(BoardAction::RunEnded {
+            path: "/w/chain.toml".into(),
+            result: Ok(RunEnd {
+                completed: false,
+                summary: "run 20260101-000000-abce failed (1 completed, 1 failed, 0 skipped)"
+                    .into(),
+            }),
+        }),
+    );
+    let notice = s.board.notice.clone().expect("a notice");
+    assert_eq!(
+        notice.tone,
+        Tone::Error,
+        "a failed run is not reported as a success"
+    );
 
     // An edit makes the file stale: save before running again.
     key(&mut s, BoardKey::Select(Step::Down));

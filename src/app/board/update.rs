@@ -67,7 +67,14 @@ pub(crate) fn update(state: &mut AppState, action: BoardAction) -> Vec<Effect> {
         }
         BoardAction::RunEnded { path, result } => {
             let (tone, text) = match result {
-                Ok(summary) => (Tone::Info, format!("{}: {summary}", path.display())),
+                Ok(end) => (
+                    if end.completed {
+                        Tone::Info
+                    } else {
+                        Tone::Error
+                    },
+                    format!("{}: {}", path.display(), end.summary),
+                ),
                 Err(reason) => (
                     Tone::Error,
                     format!("{} did not run: {reason}", path.display()),
