@@ -274,7 +274,7 @@ impl NodeRunner for ExtensionRunner {
                 let mut host = host.lock().unwrap_or_else(|e| e.into_inner());
                 let mut said = Vec::new();
                 let result =
-                    host.invoke_once(&invoke, &mut |p| said.push(progress_line(&p)), &cancel);
+                    host.invoke_once(&invoke, &mut |p| said.push(progress_line(p)), &cancel);
                 (result, said)
             });
             let (result, said) = call
