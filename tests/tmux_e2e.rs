@@ -69,11 +69,23 @@ struct Tmux {
 impl Tmux {
     /// Starts `symphony --data-dir DIR FILE` in a `width`×`height` terminal, FILE holding `text`.
     fn start(width: u16, height: u16, text: &str) -> Tmux {
+        Tmux::start_with(width, height, text, |_| Vec::new())
+    }
+
+    /// [`Tmux::start`], after `prepare` has set up the data directory (given its path); the
+    /// program gets the environment variables `prepare` returns.
+    fn start_with(
+        width: u16,
+        height: u16,
+        text: &str,
+        prepare: impl FnOnce(&Path) -> Vec<(String, String)>,
+    ) -> Tmux {
         let bin = binaries();
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("main.rs");
         std::fs::write(&file, text).unwrap();
         let data = dir.path().join("data");
+        let env = prepare(&data);
         // Our own config: nothing from the user's, panes stay after the program exits (so that
         // its exit status can be read), and the terminal the program sees is xterm's.
         let conf = dir.path().join("tmux.conf");
@@ -101,6 +113,7 @@ impl Tmux {
             .arg(&data)
             .arg(&tmux.file)
             .env("TERM", "xterm-256color")
+            .envs(env)
             .env_remove("TMUX")
             .output()
             .expect("tmux runs");
@@ -556,5 +569,146 @@ fn tmux_kill_9_of_the_core_while_typing_loses_nothing() {
         "exit status 0",
         "{}",
         tmux.log_tail()
+    );
+}
+
+/// Installs the text-ops sample in `data`, registered and approved by Symphony's own OFB
+/// (which it starts, and stops again).
+fn install_text_ops(data: &Path) {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("extensions/examples/text-ops");
+    let out = Command::new(binaries().join("symphony"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["ext", "install", "--grant", "all"])
+        .arg(sample)
+        .env_remove("SYMPHONY_OFB_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Asks for "uppercase it" on the buffer in the chat, confirms the plan, waits for the result
+/// and inserts it at the cursor; returns the screen that showed the plan.
+fn ask_for_uppercase(tmux: &Tmux, planner: &str) -> String {
+    tmux.wait_for_screen("the file", START, |s| s.contains("hello there"));
+    tmux.keys(&["M-2"]);
+    tmux.type_text("/attach\nuppercase it\n");
+    let plan = tmux.wait_for_screen("the plan", PATIENCE, |s| {
+        s.contains("text.upper") && s.contains("Enter/y run") && s.contains(planner)
+    });
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for_screen("the result, recorded in OFB", START, |s| {
+        s.contains("HELLO THERE") && s.contains("recorded in OFB")
+    });
+    assert!(screen.contains("✓ upper done"), "{screen}");
+    tmux.keys(&["M-i"]);
+    let inserted = tmux.wait_for_screen("the result in the editor", PATIENCE, |s| {
+        s.contains("1 HELLO THERE")
+    });
+    assert!(
+        inserted.contains("2 hello there"),
+        "inserted at the cursor:\n{inserted}"
+    );
+    plan
+}
+
+/// The issue's "done when", offline: a request typed in the chat pane is planned with no
+/// network, shown, confirmed, run (by an extension OFB approved), recorded in OFB, and its
+/// result inserted into the editor at the cursor.
+#[test]
+fn tmux_a_chat_request_runs_and_its_result_goes_into_the_editor() {
+    if !tmux_available("tmux_a_chat_request_runs_and_its_result_goes_into_the_editor") {
+        return;
+    }
+    let tmux = Tmux::start_with(160, 48, "hello there\n", |data| {
+        install_text_ops(data);
+        Vec::new()
+    });
+    ask_for_uppercase(&tmux, "offline");
+}
+
+/// The same with an LLM endpoint: an OpenAI-compatible stub answers the planner's streamed
+/// request with a `propose_plan` tool call, and the chat shows its reply and its plan.
+#[test]
+fn tmux_with_an_llm_endpoint_the_chat_plans_with_it() {
+    if !tmux_available("tmux_with_an_llm_endpoint_the_chat_plans_with_it") {
+        return;
+    }
+    let endpoint = llm_stub();
+    let tmux = Tmux::start_with(160, 48, "hello there\n", |data| {
+        install_text_ops(data);
+        vec![("SYMPHONY_LLM_BASE_URL".to_owned(), endpoint.clone())]
+    });
+    let plan = ask_for_uppercase(&tmux, "llm");
+    assert!(
+        plan.contains("Upper-casing the text."),
+        "the model's words are shown:\n{plan}"
+    );
+}
+
+/// A chat-completions endpoint on 127.0.0.1 that answers every request with one streamed
+/// `propose_plan` call: a plan of one `text.upper` step. Returns its base URL.
+fn llm_stub() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || answer_llm(stream));
+        }
+    });
+    url
+}
+
+fn answer_llm(mut stream: std::net::TcpStream) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let arguments = serde_json::json!({
+        "steps": [{"id": "upper", "capability": "text.upper", "params": {}, "after": [],
+                   "importance": "recommended"}],
+        "explanation": "Upper-case the attached text."
+    })
+    .to_string();
+    let chunk = |delta: serde_json::Value, finish: serde_json::Value| {
+        let event = serde_json::json!({"id": "c1", "object": "chat.completion.chunk",
+            "created": 1, "model": "stub",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]});
+        format!("data: {event}\n\n")
+    };
+    let mut events = chunk(
+        serde_json::json!({"role": "assistant", "content": "Upper-casing the text."}),
+        serde_json::Value::Null,
+    );
+    events += &chunk(
+        serde_json::json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+            "function": {"name": "propose_plan", "arguments": arguments}}]}),
+        serde_json::Value::Null,
+    );
+    events += &chunk(serde_json::json!({}), serde_json::json!("tool_calls"));
+    events += "data: [DONE]\n\n";
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{events}",
+        events.len()
     );
 }

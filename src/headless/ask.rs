@@ -18,7 +18,7 @@ use crate::ports::conductor::{
 };
 
 pub(super) fn run(args: &AskArgs, paths: &DataPaths) -> Exit {
-    let record = RecordSlot::default();
+    let record = RecordSlot::connecting();
     let conductor = match LocalConductor::configured(paths.clone()) {
         Ok(conductor) => conductor.recording_into(record.clone()),
         Err(error) => {

@@ -19,14 +19,21 @@ impl OfbSession {
     /// (`SYMPHONY_OFB_URL=none`). A problem is a warning on stderr: the run goes ahead.
     pub fn start(paths: &DataPaths, slot: &RecordSlot) -> Option<OfbSession> {
         if std::env::var(URL_ENV).is_ok_and(|url| url.trim() == DISABLED) {
+            slot.turn_off();
             return None;
         }
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("ofb")
             .enable_all()
             .build()
-            .ok()?;
+        {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                slot.give_up(format!("cannot start the async runtime: {e}"));
+                return None;
+            }
+        };
         let connection = runtime.block_on(async {
             let connection = DataConnection::start(paths).await;
             if let Err(reason) = connection.serve_conductor(paths, slot).await {

@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> Result<(), SymphonyError> {
         // Once it answers, the extensions' approvals are brought up to date and the Conductor
         // records its runs there.
         let data_paths = paths.clone();
-        let record = RecordSlot::default();
+        let record = RecordSlot::connecting();
         let record_fill = record.clone();
         let data = tokio::spawn(async move {
             let connection = DataConnection::start(&data_paths).await;

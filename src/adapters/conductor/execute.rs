@@ -24,7 +24,9 @@ use crate::ports::PitPort;
 use crate::ports::conductor::{
     Attachment, CancelFlag, ConductorError, ConductorEvent, Output, Proposal, RunReport, StepState,
 };
-use crate::ports::run_record::{RecordedStep, RunRecordPort};
+use crate::ports::run_record::RecordedStep;
+
+use super::Recorder;
 
 /// How often a run checks for a cancel.
 const CANCEL_POLL: Duration = Duration::from_millis(50);
@@ -37,7 +39,7 @@ pub(super) fn run_proposal(
     launcher: &HostLauncher,
     catalog: &Catalog,
     proposal: &Proposal,
-    record: Option<&dyn RunRecordPort>,
+    record: Recorder,
     events: &mut dyn FnMut(ConductorEvent),
     cancel: &CancelFlag,
 ) -> Result<RunReport, ConductorError> {
@@ -97,11 +99,15 @@ pub(super) fn run_proposal(
             );
         }
     }
-    let recording = record.map(|port| {
-        let name = wf.name().unwrap_or("conductor plan").to_owned();
-        let started = recorded_steps(paths, &wf).and_then(|steps| port.started(&name, &steps));
-        (port, started)
-    });
+    let recording = match record {
+        Recorder::Off => None,
+        Recorder::Unavailable(reason) => Some((None, Err(reason))),
+        Recorder::Ready(port) => {
+            let name = wf.name().unwrap_or("conductor plan").to_owned();
+            let started = recorded_steps(paths, &wf).and_then(|steps| port.started(&name, &steps));
+            Some((Some(port), started))
+        }
+    };
     let report = runtime.block_on(async {
         let executor = Executor::new(runners, options);
         let (handle, mut stream) = executor.start_journaled(wf.clone(), prepared.checkpointing);
@@ -145,9 +151,12 @@ pub(super) fn run_proposal(
         .iter()
         .filter_map(|meta| output_of(meta.name.as_deref()?, &outputs_dir))
         .collect();
-    let recorded = recording.map(|(port, started)| match started {
-        Ok(run) => port.ended(run, run_state(report.state), node_results(&wf, &report)),
-        Err(reason) => format!("not recorded in OFB: {reason}"),
+    let recorded = recording.map(|(port, started)| match (port, started) {
+        (Some(port), Ok(run)) => {
+            port.ended(run, run_state(report.state), node_results(&wf, &report))
+        }
+        (_, Err(reason)) => format!("not recorded in OFB: {reason}"),
+        (None, Ok(_)) => unreachable!("a run is recorded only through a port"),
     });
     if report.state == WorkflowState::Cancelled {
         return Err(ConductorError::Cancelled);

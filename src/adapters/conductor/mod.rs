@@ -12,9 +12,10 @@
 mod catalog;
 mod embedding;
 mod execute;
+mod record_slot;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use conductor::planning::{
     Hybrid, LexicalMatcher, Matcher, OfflinePlanner, PlanContext, Planner, PlannerError,
@@ -24,6 +25,7 @@ use extensions::registry::{Installed, Registry};
 
 pub use catalog::catalog_of;
 pub use embedding::{EMBED_CAPABILITY, EmbeddingMatcher};
+pub use record_slot::{CONNECT_WAIT, RecordSlot, Recorder};
 
 use crate::adapters::HostLauncher;
 use crate::adapters::llm_planner::{LlmConfig, LlmPlanner};
@@ -33,10 +35,6 @@ use crate::ports::conductor::{
     Attachment, CancelFlag, ConductorError, ConductorEvent, ConductorPort, PlanRequest,
     PlannerChoice, Proposal, RunReport,
 };
-use crate::ports::run_record::RunRecordPort;
-
-/// Where runs are recorded, once the connection to OFB is up (set once, read per run).
-pub type RecordSlot = Arc<OnceLock<Arc<dyn RunRecordPort>>>;
 
 /// Makes an LLM planner for each request (so that a request's settings are fresh).
 pub type LlmPlannerFactory = Arc<dyn Fn() -> Box<dyn Planner + Send> + Send + Sync>;
@@ -114,7 +112,7 @@ impl LocalConductor {
     }
 
     /// Records runs in whatever `slot` holds when each run starts (the runtime fills it once
-    /// OFB is reachable; empty, runs are not recorded).
+    /// OFB is reachable; a run waits for it while the connection is being made).
     pub fn recording_into(mut self, slot: RecordSlot) -> LocalConductor {
         self.record = slot;
         self
@@ -334,7 +332,7 @@ impl ConductorPort for LocalConductor {
             &self.launcher,
             &catalog,
             proposal,
-            self.record.get().map(|r| r.as_ref() as &dyn RunRecordPort),
+            self.record.recorder(CONNECT_WAIT),
             events,
             cancel,
         )

@@ -236,17 +236,28 @@ impl DataConnection {
     }
 
     /// Syncs the extensions' approvals with OFB and puts the Conductor's run recorder in
-    /// `slot`; without a project in OFB (never reached), runs are not recorded, and the error
-    /// says why. Call on the runtime that owns this connection.
+    /// `slot`; without a project in OFB (never reached), runs are not recorded, and the slot
+    /// and the error say why. Call on the runtime that owns this connection.
     pub async fn serve_conductor(
         &self,
         paths: &DataPaths,
         slot: &RecordSlot,
     ) -> Result<(), String> {
-        let project = self.project(paths).await?;
+        if std::env::var(URL_ENV).is_ok_and(|url| url.trim() == DISABLED) {
+            slot.turn_off();
+            return Ok(());
+        }
+        let project = match self.project(paths).await {
+            Ok(project) => project,
+            Err(reason) => {
+                slot.give_up(reason.clone());
+                return Err(reason);
+            }
+        };
         self.sync_extensions(paths, project).await;
-        if let Some(port) = self.run_record(project, tokio::runtime::Handle::current()) {
-            let _ = slot.set(port);
+        match self.run_record(project, tokio::runtime::Handle::current()) {
+            Some(port) => slot.fill(port),
+            None => slot.give_up(self.why_not()),
         }
         Ok(())
     }
