@@ -333,6 +333,14 @@ dependency = "soft"
     let log = std::fs::read_to_string(pit::runs::log_path(&data.join("runs").join(run), "shout"))
         .unwrap();
     assert!(log.contains("attempt 1: completed, 1 output(s)"), "{log}");
+    // The journal tells how full the pool of warm hosts was: text-ops' host, warm.
+    let records = pit::journal::read(&data.join("runs").join(run).join("journal.log"))
+        .unwrap()
+        .records;
+    let history = pit::runs::RunHistory::from_records(&records);
+    let (_, last) = history.pool.last().expect("pool records in the journal");
+    assert_eq!(last.hot, 1, "{:?}", history.pool);
+    assert!(last.used > 0 && last.used <= last.budget, "{last:?}");
 }
 
 /// Answers each call with the `config` member of its request, as JSON text.

@@ -165,6 +165,7 @@ fn on_a_fixed_clock(records: &[Record]) -> Vec<Record> {
                 | Record::AttemptFailed { at_ms, .. }
                 | Record::Failed { at_ms, .. }
                 | Record::Skipped { at_ms, .. }
+                | Record::Pool { at_ms, .. }
                 | Record::Ended { at_ms, .. } => *at_ms = at(i),
             }
             r

@@ -186,6 +186,10 @@ impl Prewarm for ExtensionPool {
     fn entry_states(&self) -> Vec<(String, &'static str)> {
         self.pool.entry_states()
     }
+
+    fn usage(&self) -> pit::pool::PoolUse {
+        self.pool.usage()
+    }
 }
 
 /// One installed extension, as a runner.

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use extensions::ExtensionError;
 use pit::dag::{NodeIx, NodeKind, Workflow};
 use pit::exec::{
-    Event, EventKind, ExecOptions, Executor, NodeState, RunControl, RunReport, RunnerRegistry,
-    WorkflowState,
+    Event, EventKind, ExecOptions, Executor, NodeState, PoolProbe, RunControl, RunReport,
+    RunnerRegistry, WorkflowState,
 };
 use pit::runs::{RunId, run_tag};
 use tokio::sync::broadcast::error::RecvError;
@@ -75,15 +75,17 @@ async fn drive(args: &RunArgs, paths: &DataPaths, prepared: Prepared) -> Exit {
     } else {
         Output::Plain
     };
+    let (runners, pool) = runners(paths, time_scale, &wf);
     let options = ExecOptions {
         workers,
         // Room for every event of a large run, so that --json loses none.
         event_capacity: (wf.node_count() * 4).clamp(1 << 16, 1 << 22),
         inputs,
+        pool,
         ..ExecOptions::default()
     };
     let incarnation = checkpointing.incarnation;
-    let executor = Executor::new(runners(paths, time_scale, &wf), options);
+    let executor = Executor::new(runners, options);
     let file = args.file.display().to_string();
     let id = dir.id().to_string();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -200,16 +202,23 @@ async fn drive(args: &RunArgs, paths: &DataPaths, prepared: Prepared) -> Exit {
 
 /// The built-in runners, and every installed extension under its id (an extension that
 /// cannot be listed is said, and the run goes on without extensions); the hosts of the
-/// extensions `wf` names start warming now.
-fn runners(paths: &DataPaths, time_scale: f64, wf: &Workflow) -> RunnerRegistry {
+/// extensions `wf` names start warming now, in the pool returned (whose use the run journals).
+fn runners(
+    paths: &DataPaths,
+    time_scale: f64,
+    wf: &Workflow,
+) -> (RunnerRegistry, Option<PoolProbe>) {
     let (runners, registered) = workflow_runners(paths, time_scale);
     match registered {
         Ok(pool) => {
             pit::pool::Prewarm::prewarm_for(&pool, wf);
+            (runners, Some(PoolProbe(Arc::new(pool))))
         }
-        Err(error) => eprintln!("symphony: extensions are not available to this run: {error}"),
+        Err(error) => {
+            eprintln!("symphony: extensions are not available to this run: {error}");
+            (runners, None)
+        }
     }
-    runners
 }
 
 /// The built-in runners and every installed extension's (registered under its id, sharing

@@ -14,6 +14,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::monitor::{MonitorState, NodeRow, Recovery, RunView};
 use crate::app::state::AppState;
 use crate::theme::UiColors;
+use pit::pool::PoolUse;
 use pit::runs::NodeOutcome;
 
 use super::colors::fg;
@@ -250,7 +251,26 @@ fn run_header(ui: &UiColors, view: &RunView, width: usize) -> Vec<Line<'static>>
             m.utilisation() * 100.0
         ),
     ));
+    if let Some(pool) = view.pool {
+        lines.push(spark_line("pool", &m.pool, Fold::Max, pool_text(pool)));
+    }
     lines
+}
+
+/// The pool of warm extension hosts in words: `2 warm · 96/4096 MiB · 2%`.
+fn pool_text(pool: PoolUse) -> String {
+    const MIB: u64 = 1 << 20;
+    let share = if pool.budget == 0 {
+        0.0
+    } else {
+        pool.used as f64 / pool.budget as f64 * 100.0
+    };
+    format!(
+        "{} warm · {}/{} MiB · {share:.0}%",
+        pool.hot,
+        pool.used.div_ceil(MIB),
+        pool.budget / MIB
+    )
 }
 
 /// How values that share a column combine.

@@ -311,9 +311,15 @@ async fn show_data_status(state: &mut AppState, connection: &DataConnection) {
         ..DataStatus::default()
     };
     if let Some(reason) = &connection.offline {
+        let text = if connection.queue.is_some() {
+            format!("OFB offline, changes wait in the outbox: {reason}")
+        } else {
+            // No outbox either (OFB turned off, or the outbox unreadable): nothing is queued.
+            format!("OFB is not used: {reason}")
+        };
         state.status = Some(StatusMessage {
             severity: Severity::Warning,
-            text: format!("OFB offline, changes wait in the outbox: {reason}"),
+            text,
         });
     }
 }

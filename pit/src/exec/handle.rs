@@ -7,6 +7,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::dag::{NodeIx, Workflow};
+use crate::pool::Prewarm;
 
 use super::backoff::Backoff;
 use super::checkpointing::Checkpointing;
@@ -29,6 +30,25 @@ pub struct ExecOptions {
     pub start_paused: bool,
     /// Values for input nodes, given from the start (as `RunControl::provide` would later).
     pub inputs: Vec<(NodeIx, serde_json::Value)>,
+    /// The pool the runners keep warm resources in: a journaled run records how full it is
+    /// whenever that changes (for the monitor).
+    pub pool: Option<PoolProbe>,
+}
+
+/// A pool whose use a run journals (compared by identity).
+#[derive(Clone)]
+pub struct PoolProbe(pub Arc<dyn Prewarm>);
+
+impl PartialEq for PoolProbe {
+    fn eq(&self, other: &PoolProbe) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for PoolProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PoolProbe").field(&self.0.usage()).finish()
+    }
 }
 
 impl Default for ExecOptions {
@@ -40,6 +60,7 @@ impl Default for ExecOptions {
             event_capacity: 1 << 16,
             start_paused: false,
             inputs: Vec::new(),
+            pool: None,
         }
     }
 }

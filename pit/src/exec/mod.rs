@@ -28,7 +28,9 @@ pub use backoff::Backoff;
 pub use builtin::{NoopRunner, ShellRunner, SleepRunner, append_log};
 pub use checkpointing::{Checkpointing, restore};
 pub use events::{Event, EventKind, NodeEvent, NodeState, WorkflowState};
-pub use handle::{ExecError, ExecOptions, Executor, RunControl, RunHandle, RunReport, RunSnapshot};
+pub use handle::{
+    ExecError, ExecOptions, Executor, PoolProbe, RunControl, RunHandle, RunReport, RunSnapshot,
+};
 pub use runner::{
     CancelToken, NodeContext, NodeOutput, NodeRunner, Retry, RunError, RunFuture, RunnerRegistry,
 };

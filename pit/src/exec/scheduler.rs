@@ -109,6 +109,8 @@ pub(super) struct Scheduler {
     paused: bool,
     /// The run's journal, for a journaled run.
     journal: Option<Journal>,
+    /// The pool's use last journaled.
+    pool_use: Option<crate::pool::PoolUse>,
     /// Nodes a previous incarnation completed, settled as the run starts.
     done: Vec<(NodeIx, Completion)>,
     /// Attempts started in this incarnation: each gets its own stage directory.
@@ -177,6 +179,7 @@ impl Scheduler {
             failed: 0,
             paused,
             journal,
+            pool_use: None,
             done,
             attempts: 0,
         }
@@ -356,6 +359,7 @@ impl Scheduler {
                 attempt: job.attempt,
                 at_ms: runs::now_ms(),
             });
+            Self::journal_pool(journal, &self.options, &mut self.pool_use);
             self.attempts += 1;
             let (relative, path) = journal.stage(self.wf.id(job.owner).as_str(), self.attempts);
             env.run_id = Some(journal.run_id().clone());
@@ -510,12 +514,34 @@ impl Scheduler {
                 }
                 _ => None,
             };
-            if let (Some(journal), Some(record)) = (&mut self.journal, record) {
-                journal.write(record);
+            if let Some(journal) = &mut self.journal {
+                if let Some(record) = record {
+                    journal.write(record);
+                }
+                Self::journal_pool(journal, &self.options, &mut self.pool_use);
             }
         }
         self.state[event.node.index()] = event.state;
         self.emit(EventKind::Node(event));
+    }
+
+    /// Journals how full the pool is, if that changed since it was last journaled.
+    fn journal_pool(
+        journal: &mut Journal,
+        options: &ExecOptions,
+        last: &mut Option<crate::pool::PoolUse>,
+    ) {
+        let Some(probe) = &options.pool else { return };
+        let usage = probe.0.usage();
+        // A pool that never held anything (a run without extensions) is not worth a record.
+        let idle = last.is_none() && usage.hot == 0 && usage.used == 0;
+        if *last != Some(usage) && !idle {
+            *last = Some(usage);
+            journal.write(Record::Pool {
+                usage,
+                at_ms: runs::now_ms(),
+            });
+        }
     }
 
     fn emit(&self, kind: EventKind) {

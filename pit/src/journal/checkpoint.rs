@@ -54,7 +54,7 @@ impl Checkpoint {
                         .insert(completion.node.clone(), completion);
                 }
                 // The node goes on: its next attempt's `Started` follows.
-                Record::AttemptFailed { .. } => {}
+                Record::AttemptFailed { .. } | Record::Pool { .. } => {}
                 Record::Failed { node, .. } => {
                     checkpoint.completed.remove(&node);
                     latest.insert(node, Latest::Failed);

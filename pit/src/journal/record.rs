@@ -64,6 +64,14 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// How full the run's pool of warm resources (extension hosts) was, when it changed.
+    Pool {
+        /// What it held.
+        #[serde(flatten)]
+        usage: crate::pool::PoolUse,
+        /// When, in milliseconds since the Unix epoch.
+        at_ms: u64,
+    },
     /// The incarnation ended.
     Ended {
         /// `completed`, `failed` or `cancelled`.
@@ -86,6 +94,7 @@ impl Record {
             | Record::AttemptFailed { at_ms, .. }
             | Record::Failed { at_ms, .. }
             | Record::Skipped { at_ms, .. }
+            | Record::Pool { at_ms, .. }
             | Record::Ended { at_ms, .. } => *at_ms,
         }
     }

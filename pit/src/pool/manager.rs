@@ -126,6 +126,17 @@ pub enum PoolError {
     },
 }
 
+/// How full a pool is, for the run's journal and the monitor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PoolUse {
+    /// Entries hot (warm and ready).
+    pub hot: u32,
+    /// Bytes they hold.
+    pub used: u64,
+    /// The budget those bytes count against.
+    pub budget: u64,
+}
+
 /// Counters of the control path (hits are not counted: the hit path writes nothing shared).
 #[derive(Debug, Default)]
 pub struct PoolStats {
@@ -474,6 +485,21 @@ impl<R: Resource> Pool<R> {
     /// The control path's counters.
     pub fn stats(&self) -> &PoolStats {
         &self.stats
+    }
+
+    /// How full it is now.
+    pub fn usage(&self) -> PoolUse {
+        let control = self.lock();
+        let hot = control
+            .slots
+            .values()
+            .filter(|slot| matches!(slot, Slot::Hot(_)))
+            .count();
+        PoolUse {
+            hot: u32::try_from(hot).unwrap_or(u32::MAX),
+            used: control.used,
+            budget: self.policy.budget,
+        }
     }
 
     /// Replaces the readers' snapshot with the hot entries now.

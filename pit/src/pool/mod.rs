@@ -22,7 +22,7 @@ mod prewarm;
 mod state;
 mod table;
 
-pub use manager::{BoxFuture, Pool, PoolError, PoolPolicy, PoolStats, Resource};
+pub use manager::{BoxFuture, Pool, PoolError, PoolPolicy, PoolStats, PoolUse, Resource};
 pub use prewarm::Prewarm;
 pub use state::{Cold, Cooling, Entry, Failed, Hot, Slot, Warming};
 pub use table::{Hit, HotSlot};

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{Pool, Resource, predict};
+use super::{Pool, PoolUse, Resource, predict};
 use crate::dag::{RunnerName, Workflow};
 
 /// A pool of runner-keyed resources (extension hosts, model clients), type-erased.
@@ -15,6 +15,9 @@ pub trait Prewarm: Send + Sync + fmt::Debug {
 
     /// Every entry that is not cold, with its state's name.
     fn entry_states(&self) -> Vec<(String, &'static str)>;
+
+    /// How full it is now.
+    fn usage(&self) -> PoolUse;
 }
 
 impl<R: Resource<Key = RunnerName>> Prewarm for Arc<Pool<R>> {
@@ -37,5 +40,9 @@ impl<R: Resource<Key = RunnerName>> Prewarm for Arc<Pool<R>> {
             .collect();
         states.sort();
         states
+    }
+
+    fn usage(&self) -> PoolUse {
+        Pool::usage(self)
     }
 }

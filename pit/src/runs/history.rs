@@ -102,6 +102,8 @@ pub struct RunHistory {
     pub last_ms: u64,
     /// When its last incarnation ended, and how (`completed`, `failed`, `cancelled`).
     pub ended: Option<(String, Option<String>, u64)>,
+    /// How full the pool of warm extension hosts was, each time it changed (ms, usage).
+    pub pool: Vec<(u64, crate::pool::PoolUse)>,
 }
 
 impl RunHistory {
@@ -171,6 +173,7 @@ impl RunHistory {
                     n.close_span(*at_ms);
                     n.attempt_errors.push((*attempt, error.clone()));
                 }
+                Record::Pool { usage, at_ms } => history.pool.push((*at_ms, *usage)),
                 Record::Completed(c) => {
                     if let Some(via) = &c.via {
                         let i = entry(&mut history, via);

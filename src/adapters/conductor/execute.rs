@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use conductor::plan::{Catalog, INPUT_NODE, RecoveryPolicy, StepId, compile, step_of_node};
 use extensions::Authority;
 use pit::dag::{NodeIx, Workflow};
-use pit::exec::{Event, EventKind, ExecOptions, Executor, NodeState, WorkflowState};
+use pit::exec::{Event, EventKind, ExecOptions, Executor, NodeState, PoolProbe, WorkflowState};
 use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -67,16 +67,19 @@ pub(super) fn run_proposal(
         .build()
         .map_err(|e| ConductorError::Run(format!("cannot start the async runtime: {e}")))?;
     let (runners, registered) = workflow_runners_with(paths, prepared.time_scale, launcher);
-    match registered {
+    let pool = match registered {
         Ok(pool) => {
+            // Warming starts on the run's runtime (outside one it would not start at all).
+            let _inside = runtime.enter();
             pit::pool::Prewarm::prewarm_for(&pool, &prepared.wf);
+            PoolProbe(std::sync::Arc::new(pool))
         }
         Err(e) => {
             return Err(ConductorError::Run(format!(
                 "the installed extensions cannot run: {e}"
             )));
         }
-    }
+    };
     let wf = prepared.wf.clone();
     let run_id = prepared.dir.id().clone();
     events(ConductorEvent::Started {
@@ -86,6 +89,7 @@ pub(super) fn run_proposal(
     let options = ExecOptions {
         workers: prepared.workers,
         inputs: std::mem::take(&mut prepared.inputs),
+        pool: Some(pool),
         ..ExecOptions::default()
     };
     let started = Instant::now();

@@ -6,6 +6,7 @@
 //! In journals older than `AttemptFailed` a retried attempt's end is unknown: it counts as
 //! running until the node's next attempt starts.
 
+use pit::pool::PoolUse;
 use pit::runs::NodeOutcome;
 
 use super::view::NodeRow;
@@ -34,6 +35,9 @@ pub struct Metrics {
     pub span_ms: u64,
     /// How many attempts may run at once.
     pub workers: u32,
+    /// Bytes the pool of warm extension hosts held at the end of each slice (empty when the
+    /// journal has no pool records).
+    pub pool: Vec<u64>,
 }
 
 impl Metrics {
@@ -123,6 +127,24 @@ impl Metrics {
     }
 }
 
+/// The pool's bytes at the end of each slice of `metrics`' run, from its journaled samples
+/// (a step function: a sample holds until the next one).
+pub fn pool_slices(samples: &[(u64, PoolUse)], start_ms: u64, slice_ms: u64) -> Vec<u64> {
+    if samples.is_empty() || slice_ms == 0 {
+        return Vec::new();
+    }
+    (1..=SLICES as u64)
+        .map(|k| {
+            let end = start_ms + k * slice_ms;
+            samples
+                .iter()
+                .take_while(|(at, _)| *at <= end)
+                .last()
+                .map_or(0, |(_, use_)| use_.used)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +193,19 @@ mod tests {
         let m = Metrics::new(&rows, 0, 0, 4);
         assert_eq!((m.peak, m.span_ms, m.finished.len()), (0, 0, 0));
         assert_eq!(m.utilisation(), 0.0);
+    }
+
+    #[test]
+    fn the_pool_is_a_step_function_over_the_slices() {
+        let used = |used| PoolUse {
+            hot: 1,
+            used,
+            budget: 100,
+        };
+        let slices = pool_slices(&[(1_010, used(10)), (1_030, used(40))], 1_000, 10);
+        assert_eq!(slices.len(), SLICES);
+        assert_eq!(&slices[..4], [10, 10, 40, 40]);
+        assert_eq!(slices[SLICES - 1], 40);
+        assert!(pool_slices(&[], 1_000, 10).is_empty());
     }
 }

@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 
 use pit::dag::NodeId;
+use pit::pool::PoolUse;
 use pit::runs::{NodeHistory, NodeOutcome, RunHistory};
 
-use super::metrics::Metrics;
+use super::metrics::{Metrics, pool_slices};
 
 /// What the DAG Tracker did about a node that did not simply complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +173,8 @@ pub struct RunView {
     pub rows: Vec<NodeRow>,
     /// Throughput, durations and utilisation.
     pub metrics: Metrics,
+    /// How full the pool of warm extension hosts is now (its last journaled sample).
+    pub pool: Option<PoolUse>,
 }
 
 /// Where a run comes from, besides its journal.
@@ -202,7 +205,8 @@ impl RunView {
         let ended = history.ended.as_ref();
         // A finished run's clock stops at its end.
         let now_ms = ended.map_or(source.now_ms.max(history.last_ms), |e| e.2.max(1));
-        let metrics = Metrics::new(&rows, history.started_ms, now_ms, history.workers);
+        let mut metrics = Metrics::new(&rows, history.started_ms, now_ms, history.workers);
+        metrics.pool = pool_slices(&history.pool, history.started_ms, metrics.slice_ms);
         RunView {
             workflow: source
                 .name
@@ -221,6 +225,7 @@ impl RunView {
             last_ms: history.last_ms,
             rows,
             metrics,
+            pool: history.pool.last().map(|(_, usage)| *usage),
         }
     }
 
