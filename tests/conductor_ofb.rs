@@ -75,10 +75,9 @@ fn a_conductor_run_is_recorded_in_ofb_and_queued_while_ofb_is_away() {
     let recorded = report["recorded"].as_str().unwrap();
     assert!(recorded.starts_with("recorded in OFB as run"), "{report}");
 
-    let local: LocalProject = serde_json::from_str(
-        &std::fs::read_to_string(LocalProject::file(&data.join("ofb"))).unwrap(),
-    )
-    .unwrap();
+    let local = LocalProject::recorded(&data.join("ofb"), &ofb.url())
+        .unwrap()
+        .expect("the project made in that OFB");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let admin = ofb.admin();
     let workflows = runtime

@@ -99,10 +99,9 @@ fn an_installed_extension_runs_once_an_admin_approves_it_and_stops_when_revoked(
     assert!(ran.stdout.contains("QUIET"), "{ran:?}");
 
     // OFB holds the decision.
-    let local: LocalProject = serde_json::from_str(
-        &std::fs::read_to_string(LocalProject::file(&data.join("ofb"))).unwrap(),
-    )
-    .unwrap();
+    let local = LocalProject::recorded(&data.join("ofb"), &ofb.url())
+        .unwrap()
+        .expect("the project made in that OFB");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let registered = runtime
         .block_on(ofb.admin().list_extensions(local.project))

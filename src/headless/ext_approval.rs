@@ -9,7 +9,7 @@ use extensions::{Approval, ApprovalStatus, Authority, Installed, Registry};
 
 use super::Exit;
 use crate::adapters::ofb::governance::{GovernanceError, Governor, GrantChoice, LocalProject};
-use crate::adapters::ofb::local::{DISABLED, OfbFiles, URL_ENV};
+use crate::adapters::ofb::local::{DISABLED, OfbFiles, URL_ENV, ofb_origin};
 use crate::adapters::ofb::{DataConnection, OfbClient};
 use crate::paths::DataPaths;
 
@@ -198,7 +198,8 @@ where
                 return Err(Unreached("the outbox could not be opened".into()));
             };
             let port = queue.port().clone();
-            let project = LocalProject::ensure(&port, &OfbFiles::new(paths).dir).await?;
+            let dir = OfbFiles::new(paths).dir;
+            let project = LocalProject::ensure(&port, &dir, &ofb_origin()).await?;
             act(Governor::new(port, project, registry))
                 .await
                 .map_err(Outcome::from)

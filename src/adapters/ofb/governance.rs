@@ -10,6 +10,7 @@
 //! at the next connection. Approving and revoking are decisions OFB must make at once; offline,
 //! they fail and say so.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use extensions::approval::requested;
@@ -36,22 +37,27 @@ pub struct LocalProject {
 }
 
 impl LocalProject {
-    /// Where it is kept: `DATA/ofb/project.json`.
+    /// Where the projects are kept: `DATA/ofb/project.json`, one per OFB (`local`, or a
+    /// remote OFB's URL), so that switching OFB never records into another OFB's project.
     pub fn file(ofb_dir: &Path) -> PathBuf {
         ofb_dir.join("project.json")
     }
 
-    /// The project recorded in `ofb_dir`, or a new one created in OFB (and recorded).
+    /// The project recorded in `ofb_dir` for the OFB called `origin`, if any.
+    pub fn recorded(ofb_dir: &Path, origin: &str) -> Result<Option<LocalProject>, GovernanceError> {
+        Ok(read_projects(ofb_dir)?.remove(origin))
+    }
+
+    /// The project recorded in `ofb_dir` for the OFB called `origin`, or a new one created in
+    /// that OFB (and recorded).
     pub async fn ensure<P: DataAccessPort>(
         port: &P,
         ofb_dir: &Path,
+        origin: &str,
     ) -> Result<LocalProject, GovernanceError> {
-        let file = LocalProject::file(ofb_dir);
-        if let Ok(text) = std::fs::read_to_string(&file) {
-            return serde_json::from_str(&text).map_err(|e| GovernanceError::ProjectFile {
-                path: file.clone(),
-                detail: e.to_string(),
-            });
+        let mut projects = read_projects(ofb_dir)?;
+        if let Some(project) = projects.get(origin) {
+            return Ok(*project);
         }
         let user = port.current_user().await?.id;
         let request = NewProject {
@@ -63,7 +69,9 @@ impl LocalProject {
             .await?
             .id;
         let local = LocalProject { project, user };
-        let text = serde_json::to_string_pretty(&local).unwrap_or_default();
+        projects.insert(origin.to_owned(), local);
+        let file = LocalProject::file(ofb_dir);
+        let text = serde_json::to_string_pretty(&projects).unwrap_or_default();
         std::fs::create_dir_all(ofb_dir)
             .and_then(|()| std::fs::write(&file, text))
             .map_err(|e| GovernanceError::ProjectFile {
@@ -71,6 +79,22 @@ impl LocalProject {
                 detail: e.to_string(),
             })?;
         Ok(local)
+    }
+}
+
+/// The projects recorded in `ofb_dir`, by OFB.
+fn read_projects(ofb_dir: &Path) -> Result<BTreeMap<String, LocalProject>, GovernanceError> {
+    let file = LocalProject::file(ofb_dir);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| GovernanceError::ProjectFile {
+            path: file.clone(),
+            detail: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(GovernanceError::ProjectFile {
+            path: file,
+            detail: e.to_string(),
+        }),
     }
 }
 
@@ -417,15 +441,27 @@ command = "notes"
         let dir = tempfile::tempdir().unwrap();
         let registry = installed(dir.path());
         let data = admin().await;
-        let project = LocalProject::ensure(&data, &dir.path().join("ofb"))
+        let project = LocalProject::ensure(&data, &dir.path().join("ofb"), "local")
             .await
             .unwrap();
         assert_eq!(
-            LocalProject::ensure(&data, &dir.path().join("ofb"))
+            LocalProject::ensure(&data, &dir.path().join("ofb"), "local")
                 .await
                 .unwrap(),
             project,
             "the project is created once"
+        );
+        let elsewhere =
+            LocalProject::ensure(&data, &dir.path().join("ofb"), "https://team.example")
+                .await
+                .unwrap();
+        assert_ne!(
+            elsewhere.project, project.project,
+            "another OFB gets its own project, never this one's id"
+        );
+        assert_eq!(
+            LocalProject::recorded(&dir.path().join("ofb"), "local").unwrap(),
+            Some(project)
         );
         let governor = Governor::new(data.clone(), project, &registry);
         let synced = governor.sync().await.unwrap();
@@ -496,7 +532,7 @@ command = "notes"
         let dir = tempfile::tempdir().unwrap();
         let registry = installed(dir.path());
         let data = admin().await;
-        let project = LocalProject::ensure(&data, &dir.path().join("ofb"))
+        let project = LocalProject::ensure(&data, &dir.path().join("ofb"), "local")
             .await
             .unwrap();
         let governor = Governor::new(data.clone(), project, &registry);

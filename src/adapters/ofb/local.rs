@@ -25,6 +25,14 @@ pub const URL_ENV: &str = "SYMPHONY_OFB_URL";
 /// The value of [`URL_ENV`] that keeps Symphony away from OFB altogether (nothing is
 /// started, recorded or queued; extensions need `--local-grant`): for development and tests.
 pub const DISABLED: &str = "none";
+/// What Symphony calls the OFB it uses: `local` for its own, else the remote OFB's URL.
+pub fn ofb_origin() -> String {
+    match std::env::var(URL_ENV) {
+        Ok(url) if !url.trim().is_empty() && url.trim() != DISABLED => url.trim().to_owned(),
+        _ => "local".to_owned(),
+    }
+}
+
 /// The bearer token for a remote OFB.
 pub const TOKEN_ENV: &str = "SYMPHONY_OFB_TOKEN";
 /// Where the outbox's client points while no OFB runs (the discard port: refused).
@@ -195,7 +203,7 @@ impl DataConnection {
     /// now (which needs OFB).
     pub async fn project(&self, paths: &DataPaths) -> Result<LocalProject, String> {
         let queue = self.queue.as_ref().ok_or_else(|| self.why_not())?;
-        LocalProject::ensure(queue.port(), &OfbFiles::new(paths).dir)
+        LocalProject::ensure(queue.port(), &OfbFiles::new(paths).dir, &ofb_origin())
             .await
             .map_err(|e| match &self.offline {
                 Some(reason) => format!("{reason} (and Symphony has no OFB project yet)"),

@@ -186,7 +186,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = runtime.block_on(admin());
         let project = runtime
-            .block_on(LocalProject::ensure(&data, dir.path()))
+            .block_on(LocalProject::ensure(&data, dir.path(), "local"))
             .unwrap();
         runtime.block_on(async {
             let request = NewExtension {
