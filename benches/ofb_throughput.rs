@@ -11,6 +11,9 @@
 
 mod support;
 
+#[path = "../tests/ofb_support/project.rs"]
+mod ofb_project;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -68,32 +71,6 @@ fn sqlite_baseline(python: &Path, dir: &Path, seconds: f64) -> (f64, Duration, D
         .collect();
     let us = |x: f64| Duration::from_secs_f64(x / 1e6);
     (v[0], us(v[1]), us(v[2]))
-}
-
-async fn setup(admin: &OfbClient) -> (UserId, ProjectId) {
-    let key = IdempotencyKey::generate;
-    let me = admin.current_user().await.unwrap().id;
-    let project = NewProject {
-        name: "bench".into(),
-        cost_budget: 1e12,
-    };
-    let project = admin.create_project(&project, &key()).await.unwrap().id;
-    let extension = NewExtension {
-        name: "echo".into(),
-        version: None,
-        permissions: vec![],
-    };
-    let extension = admin
-        .register_extension(project, &extension, &key())
-        .await
-        .unwrap()
-        .id;
-    let grant = ExtensionGrant { granted: vec![] };
-    admin
-        .approve_extension(extension, &grant, &key())
-        .await
-        .unwrap();
-    (me, project)
 }
 
 /// Runs `CLIENTS` writers for `seconds`; returns (acknowledged writes/s, latencies).
@@ -157,7 +134,7 @@ fn measure(
         .unwrap()
         .with_session(BearerToken(token.trim().to_owned()));
     runtime.block_on(async {
-        let (me, project) = setup(&admin).await;
+        let (me, project) = ofb_project::project_with_echo(&admin, "bench", 1e12).await;
         // A short warm-up: connections, SQLite's page cache, Python's lazy imports.
         writers(&admin, me, project, seconds / 8.0).await;
         writers(&admin, me, project, seconds).await

@@ -43,6 +43,12 @@ impl DataPaths {
         self.root.join("runs")
     }
 
+    /// The installed extensions (`DATA_DIR/extensions`: installed copies, their data, and
+    /// OFB's decisions about them).
+    pub fn extensions(&self) -> extensions::Registry {
+        extensions::Registry::new(self.root.join("extensions"))
+    }
+
     /// The Artifact Store.
     pub fn artifacts(&self) -> PathBuf {
         self.root.join("artifacts")

@@ -5,49 +5,23 @@
 //! are insta snapshots; review changes with `cargo insta review`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod board_support;
 mod common;
 
-use common::Harness;
-use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use pit::dag::{
-    EdgeKind, EdgeSpec, LoadOptions, NodeKind, NodeSpec, Workflow, WorkflowFile, load_file,
-    parse_toml,
-};
-use symphony::adapters::MemoryEditor;
+use board_support::{H, add, board, grid, has_edge, mouse, screen_cell, select};
+use crossterm::event::{MouseButton, MouseEventKind};
+use pit::dag::{LoadOptions, Workflow, load_file, parse_toml};
 use symphony::app::Action;
+use symphony::app::Effect;
 use symphony::app::board::group;
 use symphony::app::board::palette::NodeTemplate;
 use symphony::app::board::state::Tone;
-use symphony::app::board::view::HEADER_ROWS;
 use symphony::app::board::zoom::Zoom;
 use symphony::app::board::{BoardAction, BoardOverlay};
-use symphony::app::layout::screen_layout;
 use symphony::app::state::{Overlay, PaneId};
-use symphony::app::{AppState, Effect};
-use symphony::ui::input::action_for_event;
-
-type H = Harness<MemoryEditor>;
-
-fn board(width: u16, height: u16) -> H {
-    let mut h = Harness::memory(width, height, vec![]);
-    h.keys("<A-3>");
-    assert_eq!(h.state.layout.focus, PaneId::Board);
-    h
-}
-
-fn add(h: &mut H, query: &str) {
-    h.keys("a");
-    h.type_text(query);
-    h.keys("<Enter>");
-}
 
 fn selected(h: &H) -> String {
     h.state.board.selected.as_ref().unwrap().to_string()
-}
-
-fn select(h: &mut H, id: &str) {
-    assert!(h.state.board.doc.node(&id.into()).is_some(), "no node {id}");
-    h.state.board.selected = Some(id.into());
 }
 
 fn notice(h: &H) -> (Tone, String) {
@@ -64,12 +38,6 @@ fn ids(h: &H) -> Vec<String> {
         .iter()
         .map(|n| n.id.to_string())
         .collect()
-}
-
-fn has_edge(file: &WorkflowFile, from: &str, to: &str) -> bool {
-    file.edges
-        .iter()
-        .any(|e| e.from.as_str() == from && e.to.as_str() == to)
 }
 
 /// input-1 → shell-1 → output-1, valid.
@@ -304,33 +272,6 @@ fn a_collapsed_group_is_drawn_as_one_box() {
     insta::assert_snapshot!(h.screen());
 }
 
-/// `layers` layers of `width` noop nodes, each fed by the node above it and some by the one
-/// above and to the left: 1,000 nodes at 10 × 100 or 25 × 40.
-fn grid(layers: usize, width: usize) -> WorkflowFile {
-    let mut file = WorkflowFile {
-        name: Some("grid".into()),
-        ..WorkflowFile::default()
-    };
-    for i in 0..layers * width {
-        file.nodes
-            .push(NodeSpec::new(format!("n{i}").as_str(), NodeKind::Operator));
-    }
-    for i in width..layers * width {
-        let edge = |from: usize| {
-            EdgeSpec::new(
-                format!("n{from}").as_str(),
-                format!("n{i}").as_str(),
-                EdgeKind::Control,
-            )
-        };
-        file.edges.push(edge(i - width));
-        if i % width > 0 && i % 7 == 0 {
-            file.edges.push(edge(i - width - 1));
-        }
-    }
-    file
-}
-
 #[test]
 fn zoom_levels_shrink_the_drawing_and_the_view_follows_the_selection() {
     let mut h = board(120, 40);
@@ -409,36 +350,6 @@ fn a_thousand_nodes_zoomed_out_with_the_minimap() {
     assert!(h.state.board.scroll.1 <= 3, "{:?}", h.state.board.scroll);
     h.keys("m");
     assert!(!h.state.board.minimap);
-}
-
-/// The screen cell at the middle of a node's box, where the pane shows it now.
-fn screen_cell(state: &AppState, id: &str) -> (u16, u16) {
-    let board = &state.board;
-    let place = board.layout.nodes[board.doc.position(&id.into()).unwrap().index()];
-    let screen = screen_layout(state.size.0, state.size.1, &state.layout);
-    let area = screen.pane(PaneId::Board).unwrap();
-    let inner = if screen.tab_bar.is_some() {
-        area
-    } else {
-        area.inner()
-    };
-    let graph_rows = inner.height - HEADER_ROWS - 2;
-    let scroll = symphony::app::board::view::effective_scroll(board, (inner.width, graph_rows));
-    let x = place.x + board.options.node_width / 2 - scroll.0;
-    let y = place.y + board.options.node_height / 2 - scroll.1;
-    (inner.x + x as u16, inner.y + HEADER_ROWS + y as u16)
-}
-
-fn mouse(h: &mut H, kind: MouseEventKind, (column, row): (u16, u16)) {
-    let event = Event::Mouse(MouseEvent {
-        kind,
-        column,
-        row,
-        modifiers: KeyModifiers::NONE,
-    });
-    if let Some(action) = action_for_event(event, &h.state, &h.keymap) {
-        h.act(action);
-    }
 }
 
 fn drag(h: &mut H, from: (u16, u16), to: (u16, u16)) {

@@ -17,11 +17,15 @@ use pit::dag::{LoadOptions, Workflow, load_file, parse_toml};
 use serde_json::Value;
 use symphony::adapters::MemoryEditor;
 use symphony::app::Action;
+use symphony::app::Effect;
+use symphony::app::board::browser;
 use symphony::app::board::form::Form;
+use symphony::app::board::library::Library;
 use symphony::app::board::state::Tone;
 use symphony::app::board::{BoardAction, BoardOverlay};
 use symphony::app::state::Overlay;
-use symphony::ui::board_library::library_of;
+use symphony::ui::board_library::{LibraryLoader, library_of};
+use symphony::ui::board_tasks::BoardTasks;
 
 /// The sample extensions, installed as they are in the repository.
 fn samples() -> Vec<Installed> {
@@ -348,4 +352,82 @@ fn a_node_s_parameter_form_with_a_refused_field() {
     h.type_text("warm");
     h.keys("<Enter>");
     insta::assert_snapshot!(h.screen());
+}
+
+/// The id of the template highlighted in the open browser.
+fn highlighted(b: &Board) -> String {
+    let Some(Overlay::Board(BoardOverlay::Templates(open))) = &b.state.overlay else {
+        panic!("the browser is open");
+    };
+    let found = browser::matches(&open.query, &b.state.board.library.templates);
+    found[open.selected].id.clone()
+}
+
+#[test]
+fn opening_the_browser_reads_the_library_again_and_the_highlight_stays_when_it_comes() {
+    let mut b = board();
+    b.keys("t");
+    assert_eq!(b.effects, [Effect::BoardReadLibrary]);
+    b.keys("<Down> <Down>");
+    let before = highlighted(&b);
+    // Until the new library comes, the browser shows the old one.
+    assert!(b.state.board.library.template("a-tidy").is_none());
+    // A template saved since sorts first: the rows move, the highlight stays on its template.
+    let mut templates = conductor::templates::bundled().unwrap();
+    templates.push(conductor::templates::Template::parse(TIDY, Path::new("a-tidy.toml")).unwrap());
+    templates.sort_by(|a, c| a.id.cmp(&c.id));
+    b.act(Action::Board(BoardAction::Library(Box::new(library_of(
+        templates,
+        &samples(),
+    )))));
+    assert_eq!(highlighted(&b), before);
+    assert!(b.state.board.library.template("a-tidy").is_some());
+    b.keys("<Up> <Up> <Up>");
+    assert_eq!(highlighted(&b), "a-tidy");
+    // Each opening asks again.
+    b.keys("<Esc> t");
+    assert_eq!(
+        b.effects,
+        [Effect::BoardReadLibrary, Effect::BoardReadLibrary]
+    );
+}
+
+async fn next_library(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>) -> Library {
+    loop {
+        let action = tokio::time::timeout(std::time::Duration::from_secs(30), rx.recv())
+            .await
+            .expect("the library comes")
+            .expect("an action");
+        match action {
+            Action::Board(BoardAction::Library(library)) => return *library,
+            Action::Board(BoardAction::Extensions(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_runtime_reads_a_template_saved_since_the_last_read() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let loader = LibraryLoader::new(tx.clone(), Some(dir.path().to_owned()));
+        let mut tasks = BoardTasks::new(tx, None).with_library(loader);
+        tasks.load_library();
+        let first = next_library(&mut rx).await;
+        assert!(first.loaded);
+        assert!(first.template("tidy").is_none());
+        let own = dir.path().join("templates");
+        std::fs::create_dir_all(&own).unwrap();
+        std::fs::write(own.join("tidy.toml"), TIDY).unwrap();
+        let rest = tasks.execute(vec![Effect::BoardReadLibrary]);
+        assert!(rest.is_empty(), "the board takes its own effect");
+        let second = next_library(&mut rx).await;
+        assert_eq!(second.template("tidy").unwrap().title, "Tidy and count");
+        assert_eq!(second.problem, None, "{:?}", second.problem);
+    });
 }

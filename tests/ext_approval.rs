@@ -132,6 +132,11 @@ fn an_installed_extension_runs_once_an_admin_approves_it_and_stops_when_revoked(
         local_grant.stderr.contains("--local-grant is refused"),
         "{local_grant:?}"
     );
+    let list = with(data, &["ext", "list"], None, &env);
+    assert!(
+        !list.stdout.contains("word-count"),
+        "nothing was installed: {list:?}"
+    );
 }
 
 #[test]

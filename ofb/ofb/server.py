@@ -10,15 +10,25 @@ import gc
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable, Iterator
 
 import uvicorn
 from fastapi import FastAPI
 
 
+# A second signal this soon after the first is the same request arriving twice (a terminal's
+# Ctrl-C reaches a `--workers` worker both directly and forwarded by the main process), not a
+# person insisting: it does not force the exit.
+_SAME_REQUEST_S = 0.5
+
+
 class _Server(uvicorn.Server):
     """uvicorn's server, but a signal means "stop now, cleanly" and is not re-raised after
-    shutdown (uvicorn re-raises it, which would make SIGTERM an abnormal exit)."""
+    shutdown (uvicorn re-raises it, which would make SIGTERM an abnormal exit). A later second
+    signal stops without waiting for open connections."""
+
+    _first_signal: float | None = None
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -33,8 +43,11 @@ class _Server(uvicorn.Server):
                 loop.remove_signal_handler(sig)
 
     def _stop(self) -> None:
-        if self.should_exit:
-            self.force_exit = True  # a second signal: do not wait for open connections
+        now = time.monotonic()
+        if self._first_signal is None:
+            self._first_signal = now
+        elif now - self._first_signal >= _SAME_REQUEST_S:
+            self.force_exit = True  # asked again: do not wait for open connections
         self.should_exit = True
 
 

@@ -60,6 +60,20 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def test_a_ctrl_c_that_reaches_every_worker_twice_stops_them_cleanly(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C reaches the whole process group, and the main process forwards it
+    # too: each worker gets SIGINT twice at once, which is one request, not a forced exit.
+    with OfbServer(tmp_path / "ofb.db", "--workers", "2", "--log-level", "info") as server:
+        workers = _children(server.process.pid)
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        code, rest = server.stop(signal.SIGINT)
+        stderr = server.stderr_path.read_text()
+    assert (code, rest) == (0, "")
+    assert "Traceback" not in stderr, stderr
+    assert stderr.count("Application shutdown complete") == 2, stderr
+
+
 def test_admin_token_file_sigint_and_restart(tmp_path: Path) -> None:
     token_file = tmp_path / "secrets" / "admin.token"
     with OfbServer(tmp_path / "ofb.db", "--admin-token-file", str(token_file)) as server:

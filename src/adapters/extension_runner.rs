@@ -41,6 +41,10 @@ use serde_json::{Map, Value};
 /// How long a host has to answer its first ping when it is warmed.
 const WARM_PING: Duration = Duration::from_secs(30);
 
+/// Arguments that start the host from this binary: `symphony ext-host -- …` (the `--` keeps
+/// clap away from the host's own options).
+pub const HOST_PREFIX: [&str; 2] = ["ext-host", "--"];
+
 /// How a host process is started: this binary's `ext-host` subcommand, usually.
 #[derive(Debug, Clone)]
 pub struct HostLauncher {
@@ -50,6 +54,19 @@ pub struct HostLauncher {
     pub prefix: Vec<String>,
     /// The project directory extensions may be granted.
     pub project: Option<PathBuf>,
+}
+
+impl HostLauncher {
+    /// This program's `ext-host`, the current directory as the project.
+    pub fn this_program() -> Result<HostLauncher, ExtensionError> {
+        let program = std::env::current_exe()
+            .map_err(|e| ExtensionError::io("finding the symphony executable", e))?;
+        Ok(HostLauncher {
+            program,
+            prefix: HOST_PREFIX.iter().map(|s| (*s).to_owned()).collect(),
+            project: std::env::current_dir().ok(),
+        })
+    }
 }
 
 /// A warm extension host, shared by the nodes that call it (one call at a time).
@@ -198,6 +215,19 @@ pub struct ExtensionRunner {
     key: RunnerName,
     inputs: Vec<ArtifactSpec>,
     hosts: ExtensionPool,
+}
+
+/// The built-in runners and every extension installed in `registry` (under its id, sharing
+/// one pool of warm hosts started by `launcher`), with that pool or why no extension could be
+/// registered: what a workflow runs with.
+pub fn workflow_runners_with(
+    registry: &Registry,
+    time_scale: f64,
+    launcher: &HostLauncher,
+) -> (RunnerRegistry, Result<ExtensionPool, ExtensionError>) {
+    let mut runners = RunnerRegistry::with_builtins(time_scale);
+    let registered = register_extension_pool(&mut runners, registry, launcher);
+    (runners, registered)
 }
 
 /// Registers every extension installed in `registry` under its id; returns how many.

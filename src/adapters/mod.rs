@@ -7,6 +7,7 @@ pub mod local_pit;
 pub mod memory_data;
 pub mod memory_editing;
 pub mod ofb;
+pub(crate) mod run_prepare;
 pub mod xi_editing;
 
 pub use conductor::LocalConductor;

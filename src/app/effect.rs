@@ -51,6 +51,10 @@ pub enum Effect {
     /// Run the board's saved workflow file with `symphony run` in the background (the
     /// monitor follows it; its end comes back as `BoardAction::RunEnded`).
     BoardRun(PathBuf),
+    /// Read the board's library again (templates, the installed extensions' catalog and
+    /// schemas), off the UI loop: it comes back as `BoardAction::Library`, and the palette's
+    /// node kinds as `BoardAction::Extensions`.
+    BoardReadLibrary,
     /// Write the board's workflow (already TOML) to a file (it comes back as
     /// `BoardAction::Saved`).
     BoardSave {

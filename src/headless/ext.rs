@@ -18,16 +18,14 @@ use crate::adapters::ofb::governance::GrantChoice;
 use crate::cli::ExtCommand;
 use crate::paths::DataPaths;
 
-/// Arguments that start the host from this binary: `symphony ext-host -- …` (the `--` keeps
-/// clap away from the host's own options).
-pub const HOST_PREFIX: [&str; 2] = ["ext-host", "--"];
+pub use crate::adapters::extension_runner::HOST_PREFIX;
 
 /// The media type of a Motif's styled lines.
 const STYLED_LINES: &str = "application/vnd.symphony.styled-lines+json";
 
 /// Where installed extensions live.
 pub fn registry(paths: &DataPaths) -> Registry {
-    Registry::new(paths.root.join("extensions"))
+    paths.extensions()
 }
 
 /// Runs `symphony ext …`.
@@ -104,6 +102,13 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
             grant,
             local_grant,
         } => {
+            if let Some(refusal) = local_grant
+                .then(ext_approval::local_grant_refusal)
+                .flatten()
+            {
+                eprintln!("symphony: {refusal}");
+                return Ok(Exit::CannotStart);
+            }
             let installed = registry.install(&path)?;
             println!(
                 "installed {} {} in {}",

@@ -33,13 +33,6 @@ pub fn after_install(
 ) -> Exit {
     let id = installed.manifest.id.to_string();
     if grant == InstallGrant::Local {
-        if remote_ofb() {
-            eprintln!(
-                "symphony: --local-grant is refused while {URL_ENV} names an OFB: that OFB decides \
-                 (`symphony ext approve {id}`)"
-            );
-            return Exit::CannotStart;
-        }
         let record = Approval::local(&installed.manifest);
         if let Err(e) = registry.set_approval(&installed.manifest.id, &record) {
             eprintln!("symphony: {e}");
@@ -80,6 +73,17 @@ pub fn after_install(
             Exit::CannotStart
         }
     }
+}
+
+/// Why `--local-grant` may not be used now (checked before anything is installed): a remote
+/// OFB is configured, and it alone decides.
+pub fn local_grant_refusal() -> Option<String> {
+    remote_ofb().then(|| {
+        format!(
+            "--local-grant is refused while {URL_ENV} names an OFB: that OFB decides (install \
+             without it, then `symphony ext approve ID`)"
+        )
+    })
 }
 
 /// `ext approve ID [--grant …]`: an Admin's decision (asked on a terminal when not given).

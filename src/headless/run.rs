@@ -15,11 +15,11 @@ use pit::runs::{RunId, run_tag};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::Exit;
-use super::ext;
 use super::json_lines;
-use super::prepare::{Prepared, Refusal, json_or_text, prepare};
 use super::progress::{Progress, clock};
-use crate::adapters::{ExtensionPool, HostLauncher, LocalPit, register_extension_pool};
+use crate::adapters::extension_runner::workflow_runners_with;
+use crate::adapters::run_prepare::{Prepared, Refusal, RefusalKind, json_or_text, prepare};
+use crate::adapters::{ExtensionPool, HostLauncher, LocalPit};
 use crate::cli::RunArgs;
 use crate::paths::DataPaths;
 use crate::ports::PitPort;
@@ -42,9 +42,12 @@ pub(super) fn run(args: &RunArgs, paths: &DataPaths) -> Exit {
     };
     let prepared = match prepare(args, paths) {
         Ok(prepared) => prepared,
-        Err(Refusal(exit, message)) => {
+        Err(Refusal(kind, message)) => {
             eprintln!("symphony: {message}");
-            return exit;
+            return match kind {
+                RefusalKind::BadWorkflow => Exit::BadWorkflow,
+                RefusalKind::CannotStart => Exit::CannotStart,
+            };
         }
     };
     runtime.block_on(drive(args, paths, prepared))
@@ -222,36 +225,16 @@ fn runners(
 }
 
 /// The built-in runners and every installed extension's (registered under its id, sharing
-/// one pool of warm hosts), with that pool or why no extension could be registered.
-pub(crate) fn workflow_runners(
+/// one pool of warm hosts, started by this program), with that pool or why no extension
+/// could be registered.
+fn workflow_runners(
     paths: &DataPaths,
     time_scale: f64,
 ) -> (RunnerRegistry, Result<ExtensionPool, ExtensionError>) {
-    match std::env::current_exe() {
-        Ok(program) => {
-            let launcher = HostLauncher {
-                program,
-                prefix: ext::HOST_PREFIX.iter().map(|s| (*s).to_owned()).collect(),
-                project: std::env::current_dir().ok(),
-            };
-            workflow_runners_with(paths, time_scale, &launcher)
-        }
-        Err(e) => (
-            RunnerRegistry::with_builtins(time_scale),
-            Err(ExtensionError::io("finding the symphony executable", e)),
-        ),
+    match HostLauncher::this_program() {
+        Ok(launcher) => workflow_runners_with(&paths.extensions(), time_scale, &launcher),
+        Err(e) => (RunnerRegistry::with_builtins(time_scale), Err(e)),
     }
-}
-
-/// [`workflow_runners`] with extension hosts started by `launcher`.
-pub(crate) fn workflow_runners_with(
-    paths: &DataPaths,
-    time_scale: f64,
-    launcher: &HostLauncher,
-) -> (RunnerRegistry, Result<ExtensionPool, ExtensionError>) {
-    let mut runners = RunnerRegistry::with_builtins(time_scale);
-    let registered = register_extension_pool(&mut runners, &ext::registry(paths), launcher);
-    (runners, registered)
 }
 
 /// Puts the outputs the run published into the Artifact Store, with their lineage; returns

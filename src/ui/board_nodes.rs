@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::app::board::group;
 use crate::app::board::ports;
+use crate::app::board::run_state;
 use crate::app::board::state::BoardState;
 use crate::app::board::update::is_candidate;
 use crate::theme::UiColors;
@@ -229,8 +230,8 @@ pub(super) fn draw_nodes(
                 };
                 write(2, &format!("✗ {}{more}", list[0].code()), fg(ui.error));
             }
-            None if !run.is_empty() => match run.get(&node.id) {
-                Some(&outcome) => {
+            None if !run.is_empty() => match run_state::shown(&board.doc, run, &node.id) {
+                Some(outcome) => {
                     let style = super::monitor_pane::outcome_style(ui, outcome);
                     let state = format!("{} {}", outcome.symbol(), outcome.word());
                     write(2, &state, style);

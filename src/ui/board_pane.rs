@@ -65,13 +65,15 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     };
     render_header(board, ui, frame, area, &view);
     let buf = frame.buffer_mut();
+    super::board_groups::draw(board, ui, buf, &view);
     draw_edges(board, ui, buf, &view);
+    let run = crate::app::monitor::board_states(board, &state.monitor);
     if board.zoom == Zoom::Boxes {
-        let run = crate::app::monitor::board_states(board, &state.monitor);
         super::board_nodes::draw_nodes(board, ui, buf, &view, &run);
     } else {
-        super::board_zoomed::draw_nodes(board, ui, buf, view.rect, view.scroll);
+        super::board_zoomed::draw_nodes(board, ui, buf, &view, &run);
     }
+    super::board_drag::draw(board, ui, buf, &view);
     super::board_minimap::draw(board, ui, buf, view.rect, view.scroll);
     render_footer(board, ui, frame, area);
 }
@@ -225,23 +227,28 @@ fn render_footer(board: &BoardState, ui: &UiColors, frame: &mut Frame, area: Rec
         None => Line::default(),
     };
     frame.render_widget(Paragraph::new(detail), Rect::new(area.x, y, area.width, 1));
-    let last = match (&board.connecting, &board.notice) {
-        (_, Some(notice)) => notice_line(ui, notice.tone, &notice.text),
-        (Some(source), None) => Line::from(Span::styled(
-            format!("connect `{source}` to…: arrows, Enter, Esc"),
-            fg(ui.accent),
-        )),
-        (None, None) => hint_line(
-            ui,
-            &[
-                ("a", "add"),
-                ("c", "connect"),
-                ("d", "delete"),
-                ("⇧←→", "move"),
-                ("u/r", "undo/redo"),
-                ("s", "save"),
-            ],
-        ),
+    // While a drag is in progress, what its release would do.
+    let last = if let Some((tone, text)) = super::board_drag::hint(board) {
+        notice_line(ui, tone, &text)
+    } else {
+        match (&board.connecting, &board.notice) {
+            (_, Some(notice)) => notice_line(ui, notice.tone, &notice.text),
+            (Some(source), None) => Line::from(Span::styled(
+                format!("connect `{source}` to…: arrows, Enter, Esc"),
+                fg(ui.accent),
+            )),
+            (None, None) => hint_line(
+                ui,
+                &[
+                    ("a", "add"),
+                    ("c", "connect"),
+                    ("d", "delete"),
+                    ("⇧←→", "move"),
+                    ("u/r", "undo/redo"),
+                    ("s", "save"),
+                ],
+            ),
+        }
     };
     frame.render_widget(
         Paragraph::new(last),

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use crate::app::board::palette::NodeTemplate;
 use crate::app::board::{BoardAction, RunEnd};
 use crate::app::{Action, Effect};
+use crate::ui::board_library::LibraryLoader;
 
 /// Runs `symphony run PATH --json` to its end; its last JSON line says how it ended. Its own
 /// process, so that a run outlives neither a crash of its runners nor of the interface
@@ -78,6 +79,7 @@ pub struct BoardTasks {
     actions: UnboundedSender<Action>,
     catalog: Option<CatalogSource>,
     run_with: Option<RunWith>,
+    library: Option<LibraryLoader>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -96,6 +98,7 @@ impl BoardTasks {
             actions,
             catalog,
             run_with: None,
+            library: None,
             tasks: Vec::new(),
         }
     }
@@ -106,32 +109,19 @@ impl BoardTasks {
         self
     }
 
-    /// Sends the installed extensions' capabilities to the palette, read off the UI loop.
-    pub fn load_extensions(&mut self) {
-        let Some(catalog) = self.catalog.clone() else {
-            return;
-        };
-        let actions = self.actions.clone();
-        self.spawn(move || match catalog() {
-            Ok(catalog) => {
-                let templates = catalog
-                    .all()
-                    .iter()
-                    .map(|c| {
-                        NodeTemplate::capability(
-                            c.id.as_str(),
-                            c.provider.as_str(),
-                            &c.method,
-                            &c.description,
-                            c.instrument,
-                        )
-                        .with_media_types(&c.inputs, &c.outputs)
-                    })
-                    .collect();
-                let _ = actions.send(Action::Board(BoardAction::Extensions(templates)));
-            }
-            Err(e) => tracing::warn!("the board's palette lists no extensions: {e}"),
-        });
+    /// Reads the board's library with `library` (without it, `Effect::BoardReadLibrary`
+    /// does nothing).
+    pub fn with_library(mut self, library: LibraryLoader) -> BoardTasks {
+        self.library = Some(library);
+        self
+    }
+
+    /// Reads the board's library (and the palette's extensions) off the UI loop, unless a
+    /// read in flight will read again anyway.
+    pub fn load_library(&mut self) {
+        if let Some(work) = self.library.as_ref().and_then(LibraryLoader::request) {
+            self.spawn(work);
+        }
     }
 
     /// Takes the board's effects; returns the others.
@@ -139,6 +129,7 @@ impl BoardTasks {
         let mut rest = Vec::with_capacity(effects.len());
         for effect in effects {
             match effect {
+                Effect::BoardReadLibrary => self.load_library(),
                 Effect::BoardLoad(path) => {
                     let actions = self.actions.clone();
                     self.spawn(move || {
@@ -197,6 +188,24 @@ impl BoardTasks {
         self.tasks.retain(|t| !t.is_finished());
         self.tasks.push(tokio::task::spawn_blocking(work));
     }
+}
+
+/// The palette's node kinds for the installed capabilities.
+pub(super) fn palette_of(catalog: &Catalog) -> Vec<NodeTemplate> {
+    catalog
+        .all()
+        .iter()
+        .map(|c| {
+            NodeTemplate::capability(
+                c.id.as_str(),
+                c.provider.as_str(),
+                &c.method,
+                &c.description,
+                c.instrument,
+            )
+            .with_media_types(&c.inputs, &c.outputs)
+        })
+        .collect()
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a workflow.
@@ -356,13 +365,6 @@ kind = "control"
             assert_eq!(path, None);
             assert!(Workflow::build(&file).is_ok());
             assert!(file.nodes.iter().any(|n| n.id.as_str() == "sort"));
-
-            tasks.load_extensions();
-            let BoardAction::Extensions(templates) = next(&mut rx).await else {
-                panic!("the palette's extensions");
-            };
-            let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
-            assert_eq!(names, ["text.read", "text.sort"]);
         });
     }
 }

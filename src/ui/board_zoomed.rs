@@ -2,23 +2,29 @@
 //! (its kind's symbol). The node's standing is in the shapes of its ends (or its one
 //! character), not in colour alone: selected `▶ ◀` / `◉`, edge source `« »` / `◎`, marked
 //! `{ }` / `◆`, a possible target `< >` / `○`, a target that cannot be connected `· ·` /
-//! `·`, a problem `✗`, a collapsed group `⊞`.
+//! `·`, a problem `✗`, a collapsed group `⊞`. When the monitor follows a run of this
+//! workflow, each node's state is drawn as its symbol (`✓ ✗ ↷ …`, `○` not started, coloured as
+//! in the monitor): at the end of a line, or as the dot itself of a node with no other
+//! standing.
 
 use std::collections::HashMap;
 
+use pit::dag::NodeId;
+use pit::runs::NodeOutcome;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use unicode_width::UnicodeWidthChar;
 
 use crate::app::board::group;
+use crate::app::board::run_state;
 use crate::app::board::state::BoardState;
 use crate::app::board::update::is_candidate;
 use crate::app::board::zoom::Zoom;
 use crate::theme::UiColors;
 
-use super::board_pane::kind_symbol;
+use super::board_pane::{View, kind_symbol};
 use super::colors::fg;
+use super::monitor_pane::outcome_style;
 
 /// How a node stands, which decides its ends and its style.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -32,14 +38,16 @@ enum Standing {
     Plain,
 }
 
-/// Draws the nodes in view at the `Lines` or `Dots` zoom level.
-pub fn draw_nodes(
+/// Draws the nodes in view at the `Lines` or `Dots` zoom level; `run` holds the followed
+/// run's node states (empty when the board shows another workflow).
+pub(super) fn draw_nodes(
     board: &BoardState,
     ui: &UiColors,
     buf: &mut Buffer,
-    graph: Rect,
-    scroll: (u32, u32),
+    view: &View,
+    run: &HashMap<&NodeId, NodeOutcome>,
 ) {
+    let (graph, scroll) = (view.rect, view.scroll);
     let problems = board.problems();
     let hidden = group::hidden(&board.doc);
     let mut sizes: HashMap<&str, usize> = HashMap::new();
@@ -104,6 +112,11 @@ pub fn draw_nodes(
                 cell.set_char(c).set_style(style);
             }
         };
+        // The run state's symbol and style, when a run of this workflow is followed.
+        let badge = (!run.is_empty()).then(|| match run_state::shown(&board.doc, run, &node.id) {
+            Some(outcome) => (first_char(outcome.symbol()), outcome_style(ui, outcome)),
+            None => ('○', fg(ui.dim)),
+        });
         let symbol = if collapsed.is_some() {
             '⊞'
         } else if standing == Standing::Problem {
@@ -112,17 +125,20 @@ pub fn draw_nodes(
             kind_symbol(node.kind)
         };
         if board.zoom == Zoom::Dots || bw < 4 {
-            let c = match standing {
-                Standing::Source => '◎',
-                Standing::Selected => '◉',
-                Standing::Dimmed => '·',
-                Standing::Marked => '◆',
-                Standing::Candidate => '○',
-                Standing::Problem | Standing::Plain => symbol,
+            let (c, style) = match (standing, badge) {
+                (Standing::Source, _) => ('◎', style),
+                (Standing::Selected, _) => ('◉', style),
+                (Standing::Dimmed, _) => ('·', style),
+                (Standing::Marked, _) => ('◆', style),
+                (Standing::Candidate, _) => ('○', style),
+                (Standing::Plain, Some(badge)) => badge,
+                (Standing::Problem | Standing::Plain, _) => (symbol, style),
             };
             put(0, c, style);
             continue;
         }
+        // The badge takes the last two cells inside the ends: a space and the symbol.
+        let badge_room = if badge.is_some() && bw >= 6 { 2 } else { 0 };
         let (open, close) = match standing {
             Standing::Source => ('«', '»'),
             Standing::Selected => ('▶', '◀'),
@@ -131,17 +147,25 @@ pub fn draw_nodes(
             Standing::Candidate => ('<', '>'),
             Standing::Problem | Standing::Plain => ('[', ']'),
         };
+        let room = (bw - 2 - badge_room) as usize;
         let label = match collapsed {
-            Some(g) => format!("{symbol} {g} ({})", sizes.get(g).copied().unwrap_or(0)),
+            // The member count is left out first when the line is short: a cut name reads worse.
+            Some(g) => {
+                let counted = format!("{symbol} {g} ({})", sizes.get(g).copied().unwrap_or(0));
+                if width(&counted) <= room {
+                    counted
+                } else {
+                    format!("{symbol} {g}")
+                }
+            }
             None => {
                 let name = node.name.as_deref().unwrap_or(node.id.as_str());
                 format!("{symbol} {name}")
             }
         };
         put(0, open, style);
-        let room = (bw - 2) as usize;
         let mut dx = 1;
-        let total: usize = label.chars().map(|c| c.width().unwrap_or(0)).sum();
+        let total = width(&label);
         let keep = if total > room {
             room.saturating_sub(1)
         } else {
@@ -168,6 +192,19 @@ pub fn draw_nodes(
             put(dx, ' ', style);
             dx += 1;
         }
+        if let Some((c, badge_style)) = badge.filter(|_| badge_room > 0) {
+            put(bw - 2, c, badge_style);
+        }
         put(bw - 1, close, style);
     }
+}
+
+/// The first character of a one-character symbol.
+fn first_char(symbol: &str) -> char {
+    symbol.chars().next().unwrap_or('?')
+}
+
+/// Columns `s` takes.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }

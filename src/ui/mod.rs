@@ -1,6 +1,8 @@
 //! The terminal UI: the only module that imports ratatui and crossterm.
 
+pub mod board_drag;
 pub mod board_forms;
+pub mod board_groups;
 pub mod board_library;
 pub mod board_minimap;
 pub mod board_nodes;

@@ -30,6 +30,7 @@ use crate::paths::DataPaths;
 use crate::ports::{ConductorPort, EditorEvent, TextEditingPort};
 use crate::theme::{ColorDepth, Theme};
 
+use super::board_library::LibraryLoader;
 use super::board_tasks::{BoardTasks, CatalogSource, RunWith};
 use super::conductor_tasks::{ConductorTasks, in_guarded_call};
 use super::input::action_for_event;
@@ -164,6 +165,7 @@ pub fn run_effects(editor: &mut impl TextEditingPort, effects: Vec<Effect>) -> b
             | Effect::BoardLoad(_)
             | Effect::BoardSave { .. }
             | Effect::BoardRun(_)
+            | Effect::BoardReadLibrary
             | Effect::ReadOutput { .. } => {
                 tracing::warn!("a Conductor effect reached the editor port: {effect:?}");
             }
@@ -209,10 +211,13 @@ async fn main_loop(
             data_dir: cli.data_dir.clone(),
         });
     }
-    board.load_extensions();
-    // The template browser's templates and the parameter forms' schemas, read off the loop.
-    let library_load =
-        super::board_library::spawn_load(background_tx.clone(), cli.data_dir.clone());
+    // The template browser's templates, the parameter forms' schemas and the palette's
+    // extensions, read off the loop now and again each time the browser opens.
+    board = board.with_library(LibraryLoader::new(
+        background_tx.clone(),
+        cli.data_dir.clone(),
+    ));
+    board.load_library();
     // The monitor pane follows the newest run, whoever started it.
     let runs_watch = DataPaths::resolve(cli.data_dir.as_deref())
         .ok()
@@ -272,7 +277,6 @@ async fn main_loop(
         }
     }
     conductor.shutdown();
-    library_load.abort();
     if let Some(watch) = runs_watch {
         watch.abort();
     }
@@ -296,7 +300,8 @@ async fn main_loop(
 fn catalog_source(data_dir: Option<&std::path::Path>) -> Option<CatalogSource> {
     let paths = DataPaths::resolve(data_dir).ok()?;
     Some(Arc::new(move || {
-        let installed = crate::headless::ext::registry(&paths)
+        let installed = paths
+            .extensions()
             .list()
             .map_err(|e| format!("cannot list the installed extensions: {e}"))?;
         Ok(crate::adapters::conductor::catalog_of(&installed))

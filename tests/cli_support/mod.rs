@@ -60,3 +60,22 @@ pub fn sample(name: &str) -> PathBuf {
         .join("extensions/examples")
         .join(name)
 }
+
+/// `symphony ext install --local-grant DIR` into `data`; panics with its error output when the
+/// install fails.
+pub fn install_local(data: &Path, dir: &Path) {
+    let out = symphony(
+        data,
+        &["ext", "install", "--local-grant", dir.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Creates the extension directory `ext` holding `manifest` (`symphony-extension.toml`) and one
+/// file of code, `(file name, contents)`.
+pub fn write_extension(ext: &Path, code: (&str, &str), manifest: &str) {
+    std::fs::create_dir_all(ext).unwrap();
+    std::fs::write(ext.join(code.0), code.1).unwrap();
+    std::fs::write(ext.join("symphony-extension.toml"), manifest).unwrap();
+}

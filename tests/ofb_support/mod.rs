@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 use symphony::adapters::ofb::{LaunchOptions, OfbClient, OfbConfig, OfbProcess, launcher};
 use symphony::ports::data_access::*;
 
+mod project;
+
 /// The password of every user the tests register.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -108,29 +110,7 @@ impl LiveOfb {
 
     /// A project named `name` with an approved `echo` extension, owned by the local admin.
     pub async fn project_with_echo(&self, name: &str) -> (UserId, ProjectId) {
-        let admin = self.admin();
-        let me = admin.current_user().await.unwrap().id;
-        let request = NewProject {
-            name: name.into(),
-            cost_budget: 1e9,
-        };
-        let project = admin.create_project(&request, &key()).await.unwrap().id;
-        let extension = NewExtension {
-            name: "echo".into(),
-            version: None,
-            permissions: vec![],
-        };
-        let extension = admin
-            .register_extension(project, &extension, &key())
-            .await
-            .unwrap()
-            .id;
-        let grant = ExtensionGrant { granted: vec![] };
-        admin
-            .approve_extension(extension, &grant, &key())
-            .await
-            .unwrap();
-        (me, project)
+        project::project_with_echo(&self.admin(), name, 1e9).await
     }
 }
 

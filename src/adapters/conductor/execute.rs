@@ -14,11 +14,10 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::adapters::HostLauncher;
 use crate::adapters::LocalPit;
+use crate::adapters::extension_runner::workflow_runners_with;
+use crate::adapters::run_prepare::{Refusal, prepare};
 use crate::cli::RunArgs;
 use crate::data::requests::{NodeResult, NodeState as RecordedState, RunState};
-use crate::headless::ext;
-use crate::headless::prepare::{Refusal, prepare};
-use crate::headless::run::workflow_runners_with;
 use crate::paths::DataPaths;
 use crate::ports::PitPort;
 use crate::ports::conductor::{
@@ -66,7 +65,8 @@ pub(super) fn run_proposal(
         .thread_name("conductor-run")
         .build()
         .map_err(|e| ConductorError::Run(format!("cannot start the async runtime: {e}")))?;
-    let (runners, registered) = workflow_runners_with(paths, prepared.time_scale, launcher);
+    let (runners, registered) =
+        workflow_runners_with(&paths.extensions(), prepared.time_scale, launcher);
     let pool = match registered {
         Ok(pool) => {
             // Warming starts on the run's runtime (outside one it would not start at all).
@@ -180,7 +180,7 @@ pub(super) fn run_proposal(
 /// OFB's business). An extension granted locally is unknown to OFB, so such a run is not
 /// recorded, and this says why.
 fn recorded_steps(paths: &DataPaths, wf: &Workflow) -> Result<Vec<RecordedStep>, String> {
-    let registry = ext::registry(paths);
+    let registry = paths.extensions();
     let mut steps = Vec::new();
     for node in wf.nodes() {
         let Some(runner) = &wf.settings(node).runner else {

@@ -29,7 +29,6 @@ pub use record_slot::{CONNECT_WAIT, RecordSlot, Recorder};
 
 use crate::adapters::HostLauncher;
 use crate::adapters::llm_planner::{LlmConfig, LlmPlanner};
-use crate::headless::ext;
 use crate::paths::DataPaths;
 use crate::ports::conductor::{
     Attachment, CancelFlag, ConductorError, ConductorEvent, ConductorPort, PlanRequest,
@@ -77,14 +76,8 @@ impl LocalConductor {
 
     /// This program as the extension host launcher, the current directory as the project.
     pub fn for_this_program(paths: DataPaths) -> Result<LocalConductor, ConductorError> {
-        let program = std::env::current_exe().map_err(|e| {
-            ConductorError::Run(format!("cannot find the symphony executable: {e}"))
-        })?;
-        let launcher = HostLauncher {
-            program,
-            prefix: ext::HOST_PREFIX.iter().map(|s| (*s).to_owned()).collect(),
-            project: std::env::current_dir().ok(),
-        };
+        let launcher = HostLauncher::this_program()
+            .map_err(|e| ConductorError::Run(format!("cannot start extension hosts: {e}")))?;
         Ok(LocalConductor::new(paths, launcher))
     }
 
@@ -125,7 +118,7 @@ impl LocalConductor {
     }
 
     fn registry(&self) -> Registry {
-        ext::registry(&self.paths)
+        self.paths.extensions()
     }
 
     /// The catalog of what is installed and approved now (an extension OFB has not approved

@@ -218,7 +218,7 @@ impl DataConnection {
         if self.offline.is_some() {
             return;
         }
-        let registry = crate::headless::ext::registry(paths);
+        let registry = paths.extensions();
         let governor = Governor::new(queue.port().clone(), project, &registry);
         match governor.sync().await {
             Ok(synced) => {

@@ -14,6 +14,7 @@ use super::action::BoardOverlay;
 use super::document::Edit;
 use super::form::{Field, FieldKind, FieldSpec, Form, FormPurpose};
 use super::insert;
+use super::library::Library;
 use super::palette::fuzzy_score;
 use super::state::Outcome;
 use super::update::{follow, report};
@@ -43,9 +44,30 @@ pub fn matches<'a>(query: &str, templates: &'a [Template]) -> Vec<&'a Template> 
     found.into_iter().map(|(_, _, t)| t).collect()
 }
 
-/// Opens the browser.
-pub(crate) fn open(state: &mut AppState) {
+/// Opens the browser on the library the board has, and asks the runtime to read it again
+/// (a template saved or an extension installed since then shows when it arrives).
+pub(crate) fn open(state: &mut AppState) -> Vec<Effect> {
     state.overlay = Some(Overlay::Board(BoardOverlay::Templates(Browser::default())));
+    vec![Effect::BoardReadLibrary]
+}
+
+/// A newly read library: the open browser keeps the same template highlighted when it is
+/// still there (else the same row, or the last), so that the list changing under the user does not
+/// change what Enter picks.
+pub(crate) fn library_arrived(state: &mut AppState, library: Library) {
+    let Some(Overlay::Board(BoardOverlay::Templates(browser))) = &mut state.overlay else {
+        state.board.library = library;
+        return;
+    };
+    let old = &state.board.library.templates;
+    let highlighted = matches(&browser.query, old)
+        .get(browser.selected)
+        .map(|t| t.id.clone());
+    let found = matches(&browser.query, &library.templates);
+    browser.selected = highlighted
+        .and_then(|id| found.iter().position(|t| t.id == id))
+        .unwrap_or_else(|| browser.selected.min(found.len().saturating_sub(1)));
+    state.board.library = library;
 }
 
 /// A key while the browser is open.

@@ -2,7 +2,8 @@
 //! it (in connect mode: makes the edge to it); a drag from a node dropped in its own layer
 //! moves it there, dropped on a node of another layer connects the two; a click on the
 //! minimap selects the node nearest to that point (the view follows). The wheel scrolls
-//! (`update::scroll`).
+//! (`update::scroll`). While a drag is in progress, what its release would do (`drop_of`)
+//! is drawn: the node's ghost in its new place, or the edge to be made.
 
 use pit::dag::NodeId;
 
@@ -23,6 +24,51 @@ pub struct Drag {
     pub from: NodeId,
     /// The drawing cell the pointer is over now.
     pub over: (u32, u32),
+}
+
+/// What releasing a drag would do: where it lands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Landing {
+    /// Move the dragged node `by` places within its layer, to the place whose box is at
+    /// drawing cell `at` now.
+    Move {
+        /// Places to move (negative: left).
+        by: i32,
+        /// The top-left drawing cell of the place it would take.
+        at: (u32, u32),
+    },
+    /// Make an edge from the dragged node to `to`, a node of another layer.
+    Connect {
+        /// The node dropped on.
+        to: NodeId,
+        /// Why the edge would be refused, if it would.
+        refused: Option<String>,
+    },
+}
+
+/// What releasing `drag` where it is now would do, if anything.
+pub fn drop_of(board: &BoardState, drag: &Drag) -> Option<Landing> {
+    let from = board.doc.position(&drag.from)?;
+    let here = *board.layout.nodes.get(from.index())?;
+    let cell = drag.over;
+    let target = node_at(board, cell).filter(|t| *t != drag.from);
+    if let Some(to) = target
+        .as_ref()
+        .filter(|t| !same_layer(board, &drag.from, t))
+    {
+        let source = group::edge_end(&board.doc, &drag.from, false);
+        let end = group::edge_end(&board.doc, to, true);
+        return Some(Landing::Connect {
+            to: to.clone(),
+            refused: board.doc.cannot_connect(&source, &end),
+        });
+    }
+    let in_layer = cell.1 >= here.y && cell.1 < here.y + board.options.node_height;
+    if !in_layer {
+        return None;
+    }
+    let (by, at) = slot(board, &drag.from, cell.0, target.as_ref())?;
+    Some(Landing::Move { by, at })
 }
 
 /// The board's graph area on screen: left column, top row, columns, rows.
@@ -103,28 +149,29 @@ pub(crate) fn drag(state: &mut AppState, col: u16, row: u16) {
     }
 }
 
-/// The left button came up: a drag ends in a move or a connection.
+/// The left button came up: a drag ends in a move or a connection (what `drop_of` said
+/// while it was in progress).
 pub(crate) fn release(state: &mut AppState, col: u16, row: u16) -> Vec<Effect> {
-    let Some(drag) = state.board.drag.take() else {
+    let Some(mut drag) = state.board.drag.take() else {
         return Vec::new();
     };
-    let cell = cell_at(state, col, row).unwrap_or(drag.over);
+    if let Some(cell) = cell_at(state, col, row) {
+        drag.over = cell;
+    }
     let board = &mut state.board;
-    let Some(from) = board.doc.position(&drag.from) else {
-        return Vec::new();
-    };
-    let here = board.layout.nodes[from.index()];
-    let target = node_at(board, cell).filter(|t| *t != drag.from);
-    let in_layer = cell.1 >= here.y && cell.1 < here.y + board.options.node_height;
-    match target {
-        Some(to) if !same_layer(board, &drag.from, &to) => {
+    match drop_of(board, &drag) {
+        Some(Landing::Connect { to, .. }) => {
             board.connecting = Some(drag.from);
             board.selected = Some(to);
             connect(board);
             board.connecting = None;
         }
-        _ if in_layer => move_to(board, &drag.from, cell.0, target.as_ref()),
-        Some(_) | None => {}
+        Some(Landing::Move { by, .. }) => {
+            let id = drag.from;
+            let outcome = board.edit(Edit::Move(id.clone(), by));
+            report(board, outcome, format!("moved `{id}`"));
+        }
+        None => {}
     }
     Vec::new()
 }
@@ -139,12 +186,16 @@ fn same_layer(board: &BoardState, a: &NodeId, b: &NodeId) -> bool {
     layer(a) == layer(b)
 }
 
-/// Moves `id` within its layer to where it was dropped: a node's place when dropped on it,
-/// else among its neighbours by column.
-fn move_to(board: &mut BoardState, id: &NodeId, x: u32, onto: Option<&NodeId>) {
-    let Some(from) = board.doc.position(id) else {
-        return;
-    };
+/// Where in its layer `id` would go, dropped at column `x`: a node's place when dropped on
+/// it, else among its neighbours by column. The places it moves by and the top-left cell
+/// of the place it takes; `None` when it stays where it is.
+fn slot(
+    board: &BoardState,
+    id: &NodeId,
+    x: u32,
+    onto: Option<&NodeId>,
+) -> Option<(i32, (u32, u32))> {
+    let from = board.doc.position(id)?;
     let hidden = group::hidden(&board.doc);
     let places = &board.layout.nodes;
     let here = places[from.index()];
@@ -152,9 +203,7 @@ fn move_to(board: &mut BoardState, id: &NodeId, x: u32, onto: Option<&NodeId>) {
         .filter(|&i| places[i].layer == here.layer && !hidden[i])
         .collect();
     row.sort_by_key(|&i| places[i].order);
-    let Some(now) = row.iter().position(|&i| i == from.index()) else {
-        return;
-    };
+    let now = row.iter().position(|&i| i == from.index())?;
     let width = board.options.node_width;
     let goal = match onto.and_then(|t| board.doc.position(t)) {
         Some(t) => row.iter().position(|&i| i == t.index()).unwrap_or(now),
@@ -164,9 +213,6 @@ fn move_to(board: &mut BoardState, id: &NodeId, x: u32, onto: Option<&NodeId>) {
             .count(),
     };
     let by = goal as i32 - now as i32;
-    if by == 0 {
-        return;
-    }
-    let outcome = board.edit(Edit::Move(id.clone(), by));
-    report(board, outcome, format!("moved `{id}`"));
+    let place = places[*row.get(goal)?];
+    (by != 0).then_some((by, (place.x, place.y)))
 }

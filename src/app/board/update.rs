@@ -84,7 +84,7 @@ pub(crate) fn update(state: &mut AppState, action: BoardAction) -> Vec<Effect> {
             Vec::new()
         }
         BoardAction::Library(library) => {
-            state.board.library = *library;
+            super::browser::library_arrived(state, *library);
             Vec::new()
         }
         BoardAction::Extensions(list) => {
@@ -168,7 +168,7 @@ fn key_pressed(state: &mut AppState, key: BoardKey) -> Vec<Effect> {
                 state.layout.focus = PaneId::Editor;
             }
         }
-        BoardKey::Templates => super::browser::open(state),
+        BoardKey::Templates => return super::browser::open(state),
         BoardKey::Mark => super::compose::toggle_mark(board),
         BoardKey::Duplicate => super::compose::duplicate_selection(board),
         BoardKey::Group => super::compose::group_or_fold(board),

@@ -1,193 +1,11 @@
-//! `MemoryData`: an in-memory [`DataAccessPort`] for unit tests of code that uses the port.
-//!
-//! It mimics OFB's shapes, ids, versions (a stale one is a 409), 404s, pre-validation and
-//! idempotency keys, and it can be switched "offline" to exercise the outbox. It knows no
-//! roles, budgets or workflow rules: those are OFB's, and tests that need them run against the
-//! real OFB (`tests/ofb_contract.rs`).
-
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+//! [`DataAccessPort`] for [`MemoryData`]: each call checked as OFB checks it, then applied to
+//! the store once per idempotency key.
 
 use crate::data::prevalidate::{Prevalidate, check_id};
 use crate::ports::data_access::*;
 
-#[derive(Debug, Default)]
-struct Store {
-    next_id: u64,
-    clock: u64,
-    users: HashMap<UserId, (User, String)>,
-    tokens: HashMap<String, UserId>,
-    projects: HashMap<ProjectId, Project>,
-    members: HashMap<ProjectId, Vec<Member>>,
-    workflows: HashMap<WorkflowId, Vec<WorkflowVersionRecord>>,
-    workflow_heads: HashMap<WorkflowId, Workflow>,
-    runs: HashMap<RunId, Run>,
-    extensions: HashMap<ExtensionId, Extension>,
-    audit: Vec<AuditEntry>,
-    /// Idempotency key → (the request's fingerprint, the first answer).
-    keys: HashMap<String, (String, serde_json::Value)>,
-    /// Mutations performed (not replays), for tests to count.
-    mutations: u64,
-}
-
-impl Store {
-    fn id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
-    }
-
-    fn now(&mut self) -> Timestamp {
-        self.clock += 1;
-        Timestamp(format!(
-            "2025-01-01T00:00:00.{:06}Z",
-            self.clock.min(999_999)
-        ))
-    }
-}
-
-/// The in-memory port (clones share one store; `with_session` changes only the caller).
-#[derive(Debug, Clone, Default)]
-pub struct MemoryData {
-    store: Arc<Mutex<Store>>,
-    offline: Arc<AtomicBool>,
-    token: Option<BearerToken>,
-}
-
-fn problem(status: u16, slug: &str, detail: String) -> DataError {
-    DataError::from_problem(Problem {
-        kind: format!("{}{slug}", crate::data::error::PROBLEM_TYPE_PREFIX),
-        title: slug.replace('-', " "),
-        status,
-        detail,
-        instance: None,
-        errors: None,
-        current_version: None,
-    })
-}
-
-fn not_found(what: impl std::fmt::Display) -> DataError {
-    problem(404, "not-found", format!("{what} does not exist"))
-}
-
-impl MemoryData {
-    /// An empty store.
-    pub fn new() -> MemoryData {
-        MemoryData::default()
-    }
-
-    /// Makes every call fail as if OFB were out of reach (or reachable again).
-    pub fn set_offline(&self, offline: bool) {
-        self.offline.store(offline, Ordering::SeqCst);
-    }
-
-    /// How many mutations were performed (idempotent replays not counted).
-    pub fn mutations(&self) -> u64 {
-        self.lock().mutations
-    }
-
-    /// Every workflow's current version.
-    pub fn workflows(&self) -> Vec<Workflow> {
-        let mut all: Vec<_> = self.lock().workflow_heads.values().cloned().collect();
-        all.sort_by_key(|w| w.id);
-        all
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Store> {
-        // A panic while holding the lock is a test failure already; keep going with its data.
-        self.store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn reachable(&self) -> DataResult<()> {
-        if self.offline.load(Ordering::SeqCst) {
-            return Err(DataError::Unreachable {
-                url: "memory://ofb".into(),
-                reason: "switched offline by the test".into(),
-            });
-        }
-        Ok(())
-    }
-
-    fn caller(&self, store: &Store) -> DataResult<UserId> {
-        self.token
-            .as_ref()
-            .and_then(|t| store.tokens.get(&t.0).copied())
-            .ok_or_else(|| problem(401, "unauthorized", "no valid bearer token".into()))
-    }
-
-    /// Runs a mutation once per key: a replay returns the first answer.
-    fn once<R, T>(
-        &self,
-        key: &IdempotencyKey,
-        request: &R,
-        op: &str,
-        act: impl FnOnce(&mut Store) -> DataResult<T>,
-    ) -> DataResult<T>
-    where
-        R: Serialize,
-        T: Serialize + DeserializeOwned,
-    {
-        self.reachable()?;
-        key.prevalidate()?;
-        let fingerprint = format!(
-            "{op} {}",
-            serde_json::to_string(request).unwrap_or_default()
-        );
-        let mut store = self.lock();
-        if let Some((seen, answer)) = store.keys.get(key.as_str()) {
-            if *seen != fingerprint {
-                return Err(problem(
-                    409,
-                    "idempotency-key-reused",
-                    format!("key {key} was used for another request"),
-                ));
-            }
-            return serde_json::from_value(answer.clone()).map_err(|e| DataError::Protocol {
-                operation: op.into(),
-                what: e.to_string(),
-            });
-        }
-        let answer = act(&mut store)?;
-        store.mutations += 1;
-        let value = serde_json::to_value(&answer).unwrap_or_default();
-        store
-            .keys
-            .insert(key.as_str().to_owned(), (fingerprint, value));
-        Ok(answer)
-    }
-
-    fn read<T>(&self, look: impl FnOnce(&Store, UserId) -> DataResult<T>) -> DataResult<T> {
-        self.reachable()?;
-        let store = self.lock();
-        let caller = self.caller(&store)?;
-        look(&store, caller)
-    }
-
-    fn audit(store: &mut Store, actor: UserId, project: ProjectId, action: &str) {
-        let at = store.now();
-        let id = AuditEntryId(store.id());
-        store.audit.push(AuditEntry {
-            id,
-            at,
-            actor_id: Some(actor),
-            actor_username: None,
-            project_id: Some(project),
-            action: action.into(),
-            method: String::new(),
-            path: String::new(),
-            target_type: None,
-            target_id: None,
-            status: 200,
-            outcome: AuditOutcome::Ok,
-            detail: None,
-        });
-    }
-}
+use super::MemoryData;
+use super::store::{audit, not_found, problem};
 
 impl DataAccessPort for MemoryData {
     async fn register_user(&self, request: &NewUser, key: &IdempotencyKey) -> DataResult<User> {
@@ -266,7 +84,7 @@ impl DataAccessPort for MemoryData {
                 role: Role::Admin,
             };
             s.projects.insert(project.id, project.clone());
-            Self::audit(s, me, project.id, "project.create");
+            audit(s, me, project.id, "project.create");
             Ok(project)
         })
     }
@@ -295,7 +113,7 @@ impl DataAccessPort for MemoryData {
                 added_at: s.now(),
             };
             s.members.entry(project).or_default().push(member.clone());
-            Self::audit(s, me, project, "member.add");
+            audit(s, me, project, "member.add");
             Ok(member)
         })
     }
@@ -335,7 +153,7 @@ impl DataAccessPort for MemoryData {
                 }],
             );
             s.workflow_heads.insert(workflow.id, workflow.clone());
-            Self::audit(s, me, workflow.project_id, "workflow.create");
+            audit(s, me, workflow.project_id, "workflow.create");
             Ok(workflow)
         })
     }
@@ -406,7 +224,7 @@ impl DataAccessPort for MemoryData {
                     author_id: me,
                     created_at: now,
                 });
-            Self::audit(s, me, head.project_id, "workflow.update");
+            audit(s, me, head.project_id, "workflow.update");
             Ok(head)
         })
     }
@@ -443,7 +261,7 @@ impl DataAccessPort for MemoryData {
                 nodes: Vec::new(),
             };
             s.runs.insert(run.id, run.clone());
-            Self::audit(s, me, head.project_id, "run.start");
+            audit(s, me, head.project_id, "run.start");
             Ok(run)
         })
     }
@@ -488,7 +306,7 @@ impl DataAccessPort for MemoryData {
             }
             run.updated_at = now;
             let run = run.clone();
-            Self::audit(s, me, run.project_id, "run.update");
+            audit(s, me, run.project_id, "run.update");
             Ok(run)
         })
     }
@@ -532,7 +350,7 @@ impl DataAccessPort for MemoryData {
                 decided_at: None,
             };
             s.extensions.insert(extension.id, extension.clone());
-            Self::audit(s, me, project, "extension.register");
+            audit(s, me, project, "extension.register");
             Ok(extension)
         })
     }
@@ -573,7 +391,7 @@ impl DataAccessPort for MemoryData {
             extension.decided_by = Some(me);
             extension.decided_at = Some(now);
             let extension = extension.clone();
-            Self::audit(s, me, extension.project_id, "extension.approve");
+            audit(s, me, extension.project_id, "extension.approve");
             Ok(extension)
         })
     }
@@ -593,7 +411,7 @@ impl DataAccessPort for MemoryData {
             extension.decided_by = Some(me);
             extension.decided_at = Some(now);
             let extension = extension.clone();
-            Self::audit(s, me, extension.project_id, "extension.revoke");
+            audit(s, me, extension.project_id, "extension.revoke");
             Ok(extension)
         })
     }

@@ -1,6 +1,7 @@
-//! Getting a run ready: validate the workflow first, then create its run directory (or lock
-//! and read the one being resumed), check that a resumed workflow did not change, and
-//! republish the outputs of the nodes done before.
+//! Getting a journaled run ready in `DATA_DIR/runs` (for `symphony run` and the Conductor):
+//! validate the workflow first, then create its run directory (or lock and read the one being
+//! resumed), check that a resumed workflow did not change, and republish the outputs of the
+//! nodes done before.
 
 use std::sync::Arc;
 
@@ -11,7 +12,6 @@ use pit::journal::{Checkpoint, JournalWriter, Record, RunRecord, Tail};
 use pit::runs::{RunDir, RunStore, now_ms};
 use serde_json::Value;
 
-use super::Exit;
 use crate::cli::RunArgs;
 use crate::paths::DataPaths;
 
@@ -27,18 +27,27 @@ pub(crate) struct Prepared {
     pub(crate) workers: usize,
 }
 
-/// Why a run could not start, and the exit code that says so.
-pub(crate) struct Refusal(pub(crate) Exit, pub(crate) String);
+/// What kept a run from starting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefusalKind {
+    /// The workflow file cannot be read or is not valid (or an input does not fit it).
+    BadWorkflow,
+    /// The run cannot start or resume (locked, unknown, changed, unwritable).
+    CannotStart,
+}
+
+/// Why a run could not start, and what kind of reason it is.
+pub(crate) struct Refusal(pub(crate) RefusalKind, pub(crate) String);
 
 impl From<PitError> for Refusal {
     fn from(error: PitError) -> Self {
-        Refusal(Exit::BadWorkflow, error.to_string())
+        Refusal(RefusalKind::BadWorkflow, error.to_string())
     }
 }
 
 pub(crate) fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Refusal> {
     let store = RunStore::new(paths.runs());
-    let cannot = |e: &dyn std::fmt::Display| Refusal(Exit::CannotStart, e.to_string());
+    let cannot = |e: &dyn std::fmt::Display| Refusal(RefusalKind::CannotStart, e.to_string());
     let resumed = match &args.resume {
         None => None,
         Some(id) => Some(store.open(id).map_err(|e| cannot(&e))?),
@@ -68,7 +77,7 @@ pub(crate) fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Ref
         && before.digest != digest
     {
         return Err(Refusal(
-            Exit::CannotStart,
+            RefusalKind::CannotStart,
             format!(
                 "`{origin}` is not the workflow run `{}` started with (`{}`): it changed \
                  since; resume with the same workflow, or start a new run without --resume",
@@ -137,7 +146,7 @@ pub(crate) fn prepare(args: &RunArgs, paths: &DataPaths) -> Result<Prepared, Ref
 
 /// `--input ID=VALUE`s, checked against the workflow's input nodes.
 fn parse_inputs(given: &[String], wf: &Workflow) -> Result<Vec<(NodeIx, Value)>, Refusal> {
-    let bad = |message: String| Refusal(Exit::BadWorkflow, message);
+    let bad = |message: String| Refusal(RefusalKind::BadWorkflow, message);
     given
         .iter()
         .map(|arg| {
@@ -159,6 +168,6 @@ fn parse_inputs(given: &[String], wf: &Workflow) -> Result<Vec<(NodeIx, Value)>,
 }
 
 /// A value typed by a person: JSON when it parses, else the text itself.
-pub(super) fn json_or_text(text: &str) -> Value {
+pub(crate) fn json_or_text(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
 }
