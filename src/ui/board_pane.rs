@@ -94,7 +94,7 @@ fn render_empty(board: &BoardState, ui: &UiColors, frame: &mut Frame, area: Rect
             &[
                 ("a", "add a node"),
                 ("t", "templates"),
-                ("o", "open a workflow file"),
+                ("o", "open a file"),
             ],
         ),
         hint_line(ui, &[("/board", "in the Conductor shows its plan here")]),

@@ -57,6 +57,14 @@ impl Doc {
         }
     }
 
+    /// Whether something sent for this document waits for a barrier: an edit newer than
+    /// `confirmed` (the newest sequence number a barrier confirmed; the journal keeps confirmed
+    /// edits until the next snapshot, so a non-empty journal is not enough) or a save.
+    pub fn awaits_barrier(&self, confirmed: u64) -> bool {
+        self.journal.back().is_some_and(|(seq, _)| *seq > confirmed)
+            || !self.pending_saves.is_empty()
+    }
+
     /// Whether an edit changes what must be restored (movements do: they place later edits).
     pub fn remember(&mut self, edit: &EditNotification) {
         match edit {
@@ -64,5 +72,26 @@ impl Doc {
             EditNotification::Replace { .. } => self.replace = Some(edit.clone()),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confirmed_edits_kept_for_the_next_snapshot_do_not_ask_for_another_barrier() {
+        let mut doc = Doc::new(None);
+        assert!(!doc.awaits_barrier(0));
+        doc.journal.push_back((1, Journaled::Cut));
+        doc.journal.push_back((2, Journaled::Cut));
+        assert!(doc.awaits_barrier(1), "edit 2 is not confirmed yet");
+        assert!(
+            !doc.awaits_barrier(2),
+            "both confirmed: the journal keeps them, but nothing waits (a barrier now would be \
+             answered by another, forever)"
+        );
+        doc.pending_saves.push((2, PathBuf::from("a.txt")));
+        assert!(doc.awaits_barrier(2), "a save waits for its barrier");
     }
 }

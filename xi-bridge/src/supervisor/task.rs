@@ -50,6 +50,8 @@ pub(crate) struct SupervisorTask {
     pub generation: u64,
     /// Sequence number of the last journalled edit.
     pub seq: u64,
+    /// The newest sequence number a barrier confirmed.
+    pub confirmed_seq: u64,
     /// The barrier in flight: its request id, the last sequence number before it, and when it
     /// was sent.
     pub barrier: Option<Barrier>,
@@ -87,6 +89,7 @@ impl SupervisorTask {
             by_view: HashMap::new(),
             generation: 1,
             seq: 0,
+            confirmed_seq: 0,
             barrier: None,
             copy_tx,
             copy_rx,
@@ -300,10 +303,8 @@ impl SupervisorTask {
     }
 
     fn send_barrier_if_needed(&mut self) -> Result<(), String> {
-        let unconfirmed = self
-            .docs
-            .values()
-            .any(|d| !d.journal.is_empty() || !d.pending_saves.is_empty());
+        let confirmed = self.confirmed_seq;
+        let unconfirmed = self.docs.values().any(|d| d.awaits_barrier(confirmed));
         if self.barrier.is_none() && unconfirmed {
             self.send_barrier()?;
         }
@@ -353,6 +354,7 @@ impl SupervisorTask {
     /// confirmed edits (or when `force`d, after a restore); until then the journal keeps the
     /// edits since the last snapshot, and a restore replays them from it.
     pub(crate) fn confirm_up_to(&mut self, seq: u64, force: bool) {
+        self.confirmed_seq = self.confirmed_seq.max(seq);
         let mut saved = Vec::new();
         for (id, doc) in &mut self.docs {
             let confirmed = doc.journal.iter().take_while(|(s, _)| *s <= seq).count();
