@@ -148,19 +148,22 @@ pub fn pool_slices(samples: &[(u64, PoolUse)], start_ms: u64, slice_ms: u64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pit::runs::NodeHistory;
 
     fn row(node: &str, outcome: NodeOutcome, started_ms: u64, ended_ms: u64) -> NodeRow {
         NodeRow {
-            spans: vec![(started_ms, ended_ms)],
-            attempt_errors: Vec::new(),
-            node: node.into(),
-            outcome,
-            attempts: 1,
-            started_ms,
-            ended_ms,
-            error: None,
-            via: None,
-            reason: None,
+            history: NodeHistory {
+                spans: vec![(started_ms, ended_ms)],
+                attempt_errors: Vec::new(),
+                node: node.into(),
+                outcome,
+                attempts: 1,
+                started_ms,
+                ended_ms,
+                error: None,
+                via: None,
+                reason: None,
+            },
             log: None,
         }
     }

@@ -57,46 +57,28 @@ impl Recovery {
     }
 }
 
-/// One node's row.
+/// One node's row: its history as the journal tells it (read through `Deref`), and the end
+/// of its log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeRow {
-    /// The node.
-    pub node: NodeId,
-    /// How it ended (or that it has not).
-    pub outcome: NodeOutcome,
-    /// Attempts started.
-    pub attempts: u32,
-    /// When its first attempt started (ms since the epoch; 0 when not recorded).
-    pub started_ms: u64,
-    /// When it ended (0 when it has not).
-    pub ended_ms: u64,
-    /// Why it failed, whole.
-    pub error: Option<String>,
-    /// The fallback that completed in its place.
-    pub via: Option<NodeId>,
-    /// Why it was skipped.
-    pub reason: Option<String>,
-    /// Each attempt's start and end (the end is 0 while it runs).
-    pub spans: Vec<(u64, u64)>,
-    /// The attempts that failed before a retry or the fallback, with why.
-    pub attempt_errors: Vec<(u32, String)>,
+    /// What the journal says of it.
+    pub history: NodeHistory,
     /// The end of its log (`logs/<node>.log` in the run directory), for troubled nodes.
     pub log: Option<String>,
+}
+
+impl std::ops::Deref for NodeRow {
+    type Target = NodeHistory;
+
+    fn deref(&self) -> &NodeHistory {
+        &self.history
+    }
 }
 
 impl NodeRow {
     fn new(n: &NodeHistory) -> NodeRow {
         NodeRow {
-            node: n.node.clone(),
-            outcome: n.outcome,
-            attempts: n.attempts,
-            started_ms: n.started_ms,
-            ended_ms: n.ended_ms,
-            error: n.error.clone(),
-            via: n.via.clone(),
-            reason: n.reason.clone(),
-            spans: n.spans.clone(),
-            attempt_errors: n.attempt_errors.clone(),
+            history: n.clone(),
             log: None,
         }
     }
