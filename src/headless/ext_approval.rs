@@ -9,7 +9,7 @@ use extensions::{Approval, ApprovalStatus, Authority, Installed, Registry};
 
 use super::Exit;
 use crate::adapters::ofb::governance::{GovernanceError, Governor, GrantChoice, LocalProject};
-use crate::adapters::ofb::local::{DISABLED, OfbFiles, URL_ENV, ofb_origin};
+use crate::adapters::ofb::local::{OfbFiles, OfbSetting, URL_ENV};
 use crate::adapters::ofb::{DataConnection, OfbClient};
 use crate::paths::DataPaths;
 
@@ -78,7 +78,7 @@ pub fn after_install(
 /// Why `--local-grant` may not be used now (checked before anything is installed): a remote
 /// OFB is configured, and it alone decides.
 pub fn local_grant_refusal() -> Option<String> {
-    remote_ofb().then(|| {
+    matches!(OfbSetting::from_env(), OfbSetting::Remote(_)).then(|| {
         format!(
             "--local-grant is refused while {URL_ENV} names an OFB: that OFB decides (install \
              without it, then `symphony ext approve ID`)"
@@ -203,7 +203,8 @@ where
             };
             let port = queue.port().clone();
             let dir = OfbFiles::new(paths).dir;
-            let project = LocalProject::ensure(&port, &dir, &ofb_origin()).await?;
+            let project =
+                LocalProject::ensure(&port, &dir, &OfbSetting::from_env().origin()).await?;
             act(Governor::new(port, project, registry))
                 .await
                 .map_err(Outcome::from)
@@ -212,11 +213,6 @@ where
         connection.stop();
         result
     })
-}
-
-/// Whether a remote OFB is configured (then it alone decides).
-fn remote_ofb() -> bool {
-    std::env::var(URL_ENV).is_ok_and(|url| !url.trim().is_empty() && url.trim() != DISABLED)
 }
 
 /// Both ends are a terminal: a person can answer.

@@ -5,7 +5,7 @@
 
 use crate::adapters::conductor::RecordSlot;
 use crate::adapters::ofb::DataConnection;
-use crate::adapters::ofb::local::{DISABLED, URL_ENV};
+use crate::adapters::ofb::local::OfbSetting;
 use crate::paths::DataPaths;
 
 /// A live connection to OFB for one command.
@@ -18,7 +18,7 @@ impl OfbSession {
     /// Connects and fills `slot` with the run recorder; `None` when OFB is turned off
     /// (`SYMPHONY_OFB_URL=none`). A problem is a warning on stderr: the run goes ahead.
     pub fn start(paths: &DataPaths, slot: &RecordSlot) -> Option<OfbSession> {
-        if std::env::var(URL_ENV).is_ok_and(|url| url.trim() == DISABLED) {
+        if OfbSetting::from_env() == OfbSetting::Off {
             slot.turn_off();
             return None;
         }

@@ -25,11 +25,34 @@ pub const URL_ENV: &str = "SYMPHONY_OFB_URL";
 /// The value of [`URL_ENV`] that keeps Symphony away from OFB altogether (nothing is
 /// started, recorded or queued; extensions need `--local-grant`): for development and tests.
 pub const DISABLED: &str = "none";
-/// What Symphony calls the OFB it uses: `local` for its own, else the remote OFB's URL.
-pub fn ofb_origin() -> String {
-    match std::env::var(URL_ENV) {
-        Ok(url) if !url.trim().is_empty() && url.trim() != DISABLED => url.trim().to_owned(),
-        _ => "local".to_owned(),
+
+/// Which OFB Symphony uses, as [`URL_ENV`] says: the one place that reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfbSetting {
+    /// `none`: no OFB at all.
+    Off,
+    /// Unset or empty: Symphony's own, started in the data directory.
+    Local,
+    /// A remote OFB at this URL.
+    Remote(String),
+}
+
+impl OfbSetting {
+    /// The setting in the environment now.
+    pub fn from_env() -> OfbSetting {
+        match std::env::var(URL_ENV) {
+            Ok(url) if url.trim() == DISABLED => OfbSetting::Off,
+            Ok(url) if !url.trim().is_empty() => OfbSetting::Remote(url.trim().to_owned()),
+            _ => OfbSetting::Local,
+        }
+    }
+
+    /// What Symphony calls the OFB it uses: its URL when remote, else `local`.
+    pub fn origin(&self) -> String {
+        match self {
+            OfbSetting::Remote(url) => url.clone(),
+            OfbSetting::Off | OfbSetting::Local => "local".to_owned(),
+        }
     }
 }
 
@@ -92,17 +115,17 @@ impl DataConnection {
         if let Err(e) = std::fs::create_dir_all(&files.dir) {
             return DataConnection::offline(format!("cannot create {}: {e}", files.dir.display()));
         }
-        let (process, relaunch, url, token) = match std::env::var(URL_ENV) {
-            Ok(url) if url.trim() == DISABLED => {
+        let (process, relaunch, url, token) = match OfbSetting::from_env() {
+            OfbSetting::Off => {
                 return DataConnection::offline(format!(
                     "OFB is turned off ({URL_ENV}={DISABLED})"
                 ));
             }
-            Ok(url) if !url.trim().is_empty() => {
+            OfbSetting::Remote(url) => {
                 let token = std::env::var(TOKEN_ENV).ok().map(BearerToken);
                 (None, None, url, token)
             }
-            _ => match start_local(&files).await {
+            OfbSetting::Local => match start_local(&files).await {
                 Ok((process, mut options, token)) => {
                     let url = process.url().to_owned();
                     options.port = process.port().unwrap_or(0);
@@ -203,12 +226,16 @@ impl DataConnection {
     /// now (which needs OFB).
     pub async fn project(&self, paths: &DataPaths) -> Result<LocalProject, String> {
         let queue = self.queue.as_ref().ok_or_else(|| self.why_not())?;
-        LocalProject::ensure(queue.port(), &OfbFiles::new(paths).dir, &ofb_origin())
-            .await
-            .map_err(|e| match &self.offline {
-                Some(reason) => format!("{reason} (and Symphony has no OFB project yet)"),
-                None => e.to_string(),
-            })
+        LocalProject::ensure(
+            queue.port(),
+            &OfbFiles::new(paths).dir,
+            &OfbSetting::from_env().origin(),
+        )
+        .await
+        .map_err(|e| match &self.offline {
+            Some(reason) => format!("{reason} (and Symphony has no OFB project yet)"),
+            None => e.to_string(),
+        })
     }
 
     /// Brings the installed extensions' approvals up to date with OFB (see
@@ -251,7 +278,7 @@ impl DataConnection {
         paths: &DataPaths,
         slot: &RecordSlot,
     ) -> Result<(), String> {
-        if std::env::var(URL_ENV).is_ok_and(|url| url.trim() == DISABLED) {
+        if OfbSetting::from_env() == OfbSetting::Off {
             slot.turn_off();
             return Ok(());
         }
