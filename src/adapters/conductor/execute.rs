@@ -103,13 +103,14 @@ pub(super) fn run_proposal(
             );
         }
     }
+    // `None`: nothing records runs; `Err`: why this one is not recorded.
     let recording = match record {
         Recorder::Off => None,
-        Recorder::Unavailable(reason) => Some((None, Err(reason))),
+        Recorder::Unavailable(reason) => Some(Err(reason)),
         Recorder::Ready(port) => {
             let name = wf.name().unwrap_or("conductor plan").to_owned();
             let started = recorded_steps(paths, &wf).and_then(|steps| port.started(&name, &steps));
-            Some((Some(port), started))
+            Some(started.map(|run| (port, run)))
         }
     };
     let report = runtime.block_on(async {
@@ -155,12 +156,9 @@ pub(super) fn run_proposal(
         .iter()
         .filter_map(|meta| output_of(meta.name.as_deref()?, &outputs_dir))
         .collect();
-    let recorded = recording.map(|(port, started)| match (port, started) {
-        (Some(port), Ok(run)) => {
-            port.ended(run, run_state(report.state), node_results(&wf, &report))
-        }
-        (_, Err(reason)) => format!("not recorded in OFB: {reason}"),
-        (None, Ok(_)) => unreachable!("a run is recorded only through a port"),
+    let recorded = recording.map(|started| match started {
+        Ok((port, run)) => port.ended(run, run_state(report.state), node_results(&wf, &report)),
+        Err(reason) => format!("not recorded in OFB: {reason}"),
     });
     if report.state == WorkflowState::Cancelled {
         return Err(ConductorError::Cancelled);
