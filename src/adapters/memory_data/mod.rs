@@ -43,6 +43,29 @@ impl MemoryData {
         self.lock().mutations
     }
 
+    /// The same store, as a newly registered user `ada` (for tests).
+    #[cfg(test)]
+    #[allow(clippy::unwrap_used)]
+    pub(crate) async fn signed_in(&self) -> MemoryData {
+        use crate::data::requests::{Credentials, NewUser};
+        let user = NewUser {
+            username: "ada".into(),
+            password: "a long enough password".into(),
+        };
+        self.register_user(&user, &IdempotencyKey::generate())
+            .await
+            .unwrap();
+        let credentials = Credentials {
+            username: user.username,
+            password: user.password,
+        };
+        let session = self
+            .authenticate(&credentials, &IdempotencyKey::generate())
+            .await
+            .unwrap();
+        self.with_session(session.access_token)
+    }
+
     /// Every workflow's current version.
     pub fn workflows(&self) -> Vec<Workflow> {
         let mut all: Vec<_> = self.lock().workflow_heads.values().cloned().collect();

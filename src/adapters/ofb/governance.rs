@@ -387,7 +387,6 @@ mod tests {
     use super::*;
     use crate::adapters::memory_data::MemoryData;
     use crate::adapters::ofb::client::{OfbClient, OfbConfig};
-    use crate::data::requests::{Credentials, NewUser};
 
     const MANIFEST: &str = r#"
 id = "demo.notes"
@@ -416,31 +415,11 @@ command = "notes"
         registry
     }
 
-    async fn admin() -> MemoryData {
-        let data = MemoryData::new();
-        let user = NewUser {
-            username: "ada".into(),
-            password: "correct horse battery".into(),
-        };
-        data.register_user(&user, &IdempotencyKey::generate())
-            .await
-            .unwrap();
-        let credentials = Credentials {
-            username: user.username,
-            password: user.password,
-        };
-        let session = data
-            .authenticate(&credentials, &IdempotencyKey::generate())
-            .await
-            .unwrap();
-        data.with_session(session.access_token)
-    }
-
     #[tokio::test]
     async fn install_registers_then_an_admin_grants_a_subset_then_revokes() {
         let dir = tempfile::tempdir().unwrap();
         let registry = installed(dir.path());
-        let data = admin().await;
+        let data = MemoryData::new().signed_in().await;
         let project = LocalProject::ensure(&data, &dir.path().join("ofb"), "local")
             .await
             .unwrap();
@@ -531,7 +510,7 @@ command = "notes"
     async fn a_record_lost_locally_finds_the_registration_again() {
         let dir = tempfile::tempdir().unwrap();
         let registry = installed(dir.path());
-        let data = admin().await;
+        let data = MemoryData::new().signed_in().await;
         let project = LocalProject::ensure(&data, &dir.path().join("ofb"), "local")
             .await
             .unwrap();

@@ -128,30 +128,10 @@ mod tests {
 
     use super::*;
     use crate::adapters::MemoryData;
-    use crate::data::ids::IdempotencyKey;
     use crate::data::mutation::Mutation;
     use crate::data::outbox::Submitted;
-    use crate::data::requests::{Credentials, NewMember, NewProject, NewUser, Role};
+    use crate::data::requests::{NewMember, NewProject, Role};
     use crate::ports::data_access::ProjectId;
-
-    async fn logged_in(data: &MemoryData) -> MemoryData {
-        let user = NewUser {
-            username: "ada".into(),
-            password: "a long enough password".into(),
-        };
-        data.register_user(&user, &IdempotencyKey::generate())
-            .await
-            .unwrap();
-        let credentials = Credentials {
-            username: "ada".into(),
-            password: "a long enough password".into(),
-        };
-        let session = data
-            .authenticate(&credentials, &IdempotencyKey::generate())
-            .await
-            .unwrap();
-        data.with_session(session.access_token)
-    }
 
     fn project(name: &str) -> Mutation {
         Mutation::CreateProject {
@@ -167,7 +147,7 @@ mod tests {
     #[tokio::test]
     async fn the_outbox_is_replayed_once_ofb_answers_and_every_step_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let data = logged_in(&MemoryData::new()).await;
+        let data = MemoryData::new().signed_in().await;
         let queue = OfflineQueue::open(data.clone(), &dir.path().join("outbox")).unwrap();
         data.set_offline(true);
         for name in ["a", "b", "c"] {

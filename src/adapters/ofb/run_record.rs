@@ -156,35 +156,13 @@ mod tests {
     use super::*;
     use crate::adapters::memory_data::MemoryData;
     use crate::data::ids::IdempotencyKey;
-    use crate::data::requests::{Credentials, NewExtension, NewUser, NodeState};
-
-    async fn admin() -> MemoryData {
-        let data = MemoryData::new();
-        let user = NewUser {
-            username: "ada".into(),
-            password: "correct horse battery".into(),
-        };
-        data.register_user(&user, &IdempotencyKey::generate())
-            .await
-            .unwrap();
-        let session = data
-            .authenticate(
-                &Credentials {
-                    username: user.username,
-                    password: user.password,
-                },
-                &IdempotencyKey::generate(),
-            )
-            .await
-            .unwrap();
-        data.with_session(session.access_token)
-    }
+    use crate::data::requests::{NewExtension, NodeState};
 
     #[test]
     fn a_run_is_recorded_as_a_workflow_a_run_and_its_end() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let data = runtime.block_on(admin());
+        let data = runtime.block_on(MemoryData::new().signed_in());
         let project = runtime
             .block_on(LocalProject::ensure(&data, dir.path(), "local"))
             .unwrap();
