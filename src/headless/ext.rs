@@ -196,9 +196,7 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
             project,
             json,
         } => {
-            let program = std::env::current_exe()
-                .map_err(|e| ExtensionError::io("finding the symphony executable", e))?;
-            let prefix = HOST_PREFIX.iter().map(|s| s.to_string()).collect();
+            let launcher = crate::adapters::HostLauncher::this_program()?;
             let manifest = registry.get(&id)?.manifest;
             let params = call_params(
                 &manifest,
@@ -207,7 +205,8 @@ fn execute(command: ExtCommand, paths: &DataPaths) -> Result<Exit, ExtensionErro
                 params.as_deref(),
                 deadline_ms,
             )?;
-            let mut hosted = HostedExtensions::new(registry, program, prefix, project);
+            let mut hosted =
+                HostedExtensions::new(registry, launcher.program, launcher.prefix, project);
             let port: &mut dyn ExtensionPort = &mut hosted;
             let terminal = std::io::stderr().is_terminal();
             let mut progress = |p: &extensions::protocol::Progress| {
